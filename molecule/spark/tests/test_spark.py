@@ -33,7 +33,7 @@ sc = spark.sparkContext
 url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/executors"
 
 def executors():
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=60) as response:
         return [e for e in json.load(response) if e["id"] != "driver"]
 
 deadline = time.monotonic() + 120
@@ -92,7 +92,7 @@ def master():
 
 def _master_status(addresses):
     url = f"http://{addresses[MASTER]}:8080/json/"
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=60) as response:
         return json.load(response)
 
 
