@@ -8,5 +8,5 @@ pytestmark = pytest.mark.lab
 
 
 def test_spark_scenario_passes(repo_root):
-    # Copying the 450 MB pyspark wheel to three hosts dominates the converge.
+    # The converge copies the 450 MB pyspark wheel to three hosts, hence the longer timeout.
     run_scenario(repo_root, "spark", timeout=2400)
