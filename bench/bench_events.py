@@ -10,8 +10,10 @@ filter level 3 with turboSETI's defaults, each as a whole process (start-up incl
   reports the time find_events itself took.
 
 Then it checks that every event turboSETI reports (a distinct Hit_ID, i.e. a seed row
-of the first ON file) is among ours, explains the events only we report, and prints a
-JSON summary and a Markdown table for bench/RESULTS.md.
+of the first ON file) is among ours, and explains the events only we report by
+replaying turboSETI's Top_Hit_# de-duplication on our level-3 events: the replay must
+give exactly turboSETI's events. It prints a JSON line per size and a Markdown table
+for bench/RESULTS.md.
 
 usage: .venv/bin/python bench/bench_events.py [--sizes 1000,10000,100000]
        [--repeat 3] [--turboseti-timeout 900] [--seed 2026]
@@ -36,7 +38,13 @@ REPO = BENCH.parent
 JOB_SRC = REPO / "job" / "src"
 sys.path.insert(0, str(JOB_SRC))
 
+import numpy as np  # noqa: E402
+
+from seti_stream.cadence import read_cadences  # noqa: E402
 from seti_stream.datfile import read_dat  # noqa: E402
+from seti_stream.events import (CONFIRMED, EventParams, delta_t_seconds,  # noqa: E402
+                                evaluate_cadence, follow_window)
+from seti_stream.model import hit_column  # noqa: E402
 from seti_stream.synthetic import generate_cadence  # noqa: E402
 
 TURBOSETI_PYTHON = BENCH / ".venv-turboseti" / "bin" / "python"
@@ -70,35 +78,44 @@ def _csv_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _turboseti_losses(their_labels: set[str], our_labels: set[str], ours: list[dict]) -> dict:
-    """Explain each event only we report by replaying turboSETI's Top_Hit_# de-duplication.
+def replay_turboseti_dedup(list_path: Path) -> list[str]:
+    """Return the event labels turboSETI 2.3.2 keeps after its Top_Hit_# de-duplication.
 
-    turboSETI adds an event's matches in an ON file only when the Top_Hit_# of the
-    first match was not added before (from any ON file), so an event vanishes when
-    that is true in every ON file. The replay takes our member in each ON file as
-    that first match, which holds when one hit lies in the follow window.
+    Our level-3 events are turboSETI's events before that step. turboSETI then walks
+    them in first-ON row order and, for each ON file, takes every level-2 hit inside
+    the follow window (the first ON file included, with dt = 0). It adds those rows
+    only when the Top_Hit_# of the first of them (in file order) was not added before,
+    from any file; an event whose rows are all skipped vanishes from its table.
     """
-    by_event: dict[str, list[dict]] = {}
-    for row in ours:
-        by_event.setdefault(row["Hit_ID"], []).append(row)
+    [cadence] = read_cadences(list_path)
+    scans = {scan.scan_index: scan for scan in cadence.scans}
+    result = evaluate_cadence(scans, 6, EventParams(), closed=True, cadence_id=cadence.cadence_id,
+                              statuses=frozenset((CONFIRMED,)))
+    first_on = result.on_indices[0]
+    seed_header = scans[first_on].header
     seen: set[int] = set()
-    reasons = {"lost_to_top_hit_dedup": 0, "unexplained": 0}
-    unexplained = []
-    # turboSETI walks its events in first-ON row order.
-    for label in sorted(by_event, key=lambda name: int(name.rsplit("_", 1)[1])):
-        rows = by_event[label]
-        numbers = [int(row["TopHitNum"]) for row in rows]
-        if label in their_labels:
-            seen.update(numbers)
-            continue
-        if all(number in seen for number in numbers):
-            reasons["lost_to_top_hit_dedup"] += 1
-        else:
-            reasons["unexplained"] += 1
-            unexplained.append(label)
-        seen.update(numbers)
-    reasons["unexplained_labels"] = unexplained[:10]
-    return reasons
+    kept = []
+    for event in result.events:
+        seed_hit = scans[first_on].hits[event.seed.position]
+        added = False
+        for index in result.on_indices:
+            scan = scans[index]
+            positions = np.array(result.level2[index], dtype=np.int64)
+            frequency = hit_column(scan.hits, "uncorrected_frequency_mhz")[positions]
+            delta_t = delta_t_seconds(scan.header.mjd, seed_header.mjd)
+            _center, low, high = follow_window(
+                np.array([seed_hit.uncorrected_frequency_mhz]), np.array([seed_hit.drift_rate_hz_per_s]),
+                delta_t, seed_header.obs_length_s, seed_header.foff_hz, seed_header.tsamp_s)
+            inside = positions[(frequency > low[0]) & (frequency < high[0])]
+            if inside.size == 0:
+                continue
+            first_number = scan.hits[int(inside.min())].top_hit_number
+            if first_number not in seen:
+                seen.add(first_number)
+                added = True
+        if added:
+            kept.append(f"{seed_header.source}_{seed_hit.top_hit_number - 1}")
+    return kept
 
 
 def run_size(size: int, seed: int, repeat: int, turboseti_timeout: float) -> dict:
@@ -138,7 +155,8 @@ def run_size(size: int, seed: int, repeat: int, turboseti_timeout: float) -> dic
         result.update(
             turboseti_events=len(their_labels), turboseti_rows=len(theirs),
             turboseti_events_missing_from_ours=sorted(their_labels - our_labels),
-            ours_only=_turboseti_losses(their_labels, our_labels, ours),
+            turboseti_dedup_replay_matches=sorted(replay_turboseti_dedup(list_path)) == sorted(their_labels),
+            ours_only=sorted(our_labels - their_labels),
             ratio=theirs_time / result["ours_s"], cpu_ratio=theirs_cpu / result["ours_cpu_s"])
     return result
 

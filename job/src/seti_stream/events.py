@@ -268,7 +268,7 @@ def evaluate_cadence(scans_by_index: Mapping[int, Scan], number_in_cadence: int,
     is ON; positions without a scan yet follow ``on_off_first``. ``closed`` means that
     no more scans will come, so an event without level 3 is ``unconfirmed``. The
     cadence id defaults to the scan id of position 0. ``statuses``, when given, limits
-    the events built to those statuses (the batch command asks for confirmed events
+    the events built to those statuses (the batch command requests confirmed events
     only, which saves building thousands of candidates on dense data); the rest of
     the result does not change. The result depends only on the arguments, so
     recomputing it on every new scan gives the same answer in any arrival order.
