@@ -138,7 +138,7 @@ def test_authentication_without_password_rejected(tmp_path):
     result = run_role(tmp_path, 1, {"cassandra_authentication_enabled": True})
 
     assert result.returncode != 0
-    # The check runs with no_log, so only its name tells why the run failed.
+    # The check runs with no_log, so only the failed task name shows the cause.
     failed_task = result.stdout.split("fatal:")[0].rsplit("TASK [", 1)[-1]
     assert failed_task.startswith("cassandra : Ensure a superuser password is set"), result.stdout
 

@@ -42,9 +42,9 @@ def connect(address, credentials=None):
         connect_timeout=20,
     )
     session = cluster.connect()
-    # Schema changes wait for every node to agree and DROP snapshots the
-    # table first (auto_snapshot); both take longer than the 10 s default on
-    # a loaded machine.
+    # Schema changes wait for every node to agree, and DROP snapshots the
+    # table first (auto_snapshot). On a loaded machine both can take longer
+    # than the driver's 10 s default.
     session.default_timeout = SCHEMA_TIMEOUT
     return cluster, session
 
@@ -91,7 +91,7 @@ def test_daemon_runs_on_java_17_with_lab_heap(host, heap_size):
 
     arguments = daemons[0].args
     assert arguments.startswith("/usr/lib/jvm/java-17-openjdk-amd64/bin/java ")
-    # The daemon's command line holds the argument file; the heap is in it.
+    # The daemon's command line names the argument file, which contains the heap.
     options = host.file("/etc/cassandra/jvm-server.options").content_string.splitlines()
     assert f"-Xmx{heap_size}" in options
     assert f"-Xms{heap_size}" in options
