@@ -11,7 +11,7 @@ resolved the way Ansible resolves them. Host keys are checked strictly: a host
 missing from the known_hosts file or presenting another key is rejected.
 The detector's paths (unit, stop marker, status file, current link) are read
 from roles/detector_lifecycle/defaults/main.yml, so these tasks and the
-playbooks use the same names; inventory variables of the same name override them.
+playbooks use the same names. Inventory variables of the same name override them.
 """
 
 import functools
@@ -203,7 +203,7 @@ def _run_on_hosts(inventory, group, action):
 
 
 class _HostError(Exception):
-    """A task's command failed on one host; the message says what and why."""
+    """A task's command failed on one host; the message names the command and the error."""
 
 
 def _run(connection, command, host, check=True):

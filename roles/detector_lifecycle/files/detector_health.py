@@ -4,8 +4,8 @@
 The job rewrites its status file (JSON with query_active, last_progress_at,
 batch_id and pipeline_version) at each progress event of its streaming query,
 and Spark reports progress with or without new data. A version counts as
-healthy when the file names that version, says the query is active and
-reports progress later than the given start time. Prints one JSON line and
+healthy when the file names that version, has query_active true and a
+last_progress_at later than the given start time. Prints one JSON line and
 exits 0 when healthy, 1 on timeout. Standard library only: runs on the node's
 system Python.
 """
