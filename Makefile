@@ -10,7 +10,7 @@ LAB_SET ?= default
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps system-deps venv artifacts test test-unit test-lab lint \
+.PHONY: help deps system-deps venv artifacts node-tools test test-unit test-lab lint \
         lab-up lab-down lab-status demo demo-down clean bench-events
 
 help:
@@ -19,7 +19,7 @@ help:
 	@echo "make lab-up     start the lab hosts (LAB_SET=default|cluster)"
 	@echo "make lab-down   remove every lab host, link, mount and cgroup"
 
-deps: system-deps venv artifacts
+deps: system-deps venv artifacts node-tools
 
 system-deps:
 	bash scripts/install-system-packages.sh
@@ -34,6 +34,10 @@ $(STAMP): requirements.txt job/pyproject.toml
 
 artifacts: venv
 	bash scripts/fetch-artifacts.sh
+
+# npm-groovy-lint for the Jenkinsfile syntax check, into .cache/npm.
+node-tools:
+	bash scripts/install-node-tools.sh
 
 test: deps
 	bash scripts/run-tests.sh
