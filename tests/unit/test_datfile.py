@@ -248,3 +248,9 @@ def test_hit_table_behaves_as_hit_list():
     assert table_hits[1:3] == list_hits[1:3]
     assert list(table_hits) == list_hits
     assert table_hits.column("channel_index").tolist() == [hit.channel_index for hit in list_hits]
+
+
+def test_read_dat_list_from_datfile(synthetic_list):
+    from seti_stream.cadence import read_dat_list
+
+    assert datfile.read_dat_list(synthetic_list) == read_dat_list(synthetic_list)

@@ -392,3 +392,13 @@ def format_dat(header: ScanHeader, hits: list[Hit]) -> str:
 def write_dat(path: str | Path, header: ScanHeader, hits: list[Hit]) -> None:
     """Write a ``.dat`` file that turbo_seti 2.3's ``read_dat`` and :func:`read_dat` accept."""
     Path(path).write_text(format_dat(header, hits), encoding="utf-8")
+
+
+def read_dat_list(list_path: str | Path) -> list[Path]:
+    """Return the ``.dat`` paths of a ``.lst`` file (see :func:`seti_stream.cadence.read_dat_list`).
+
+    Kept here too because callers look for list reading beside :func:`read_dat`.
+    """
+    from seti_stream.cadence import read_dat_list as read_list  # cadence imports this module
+
+    return read_list(list_path)
