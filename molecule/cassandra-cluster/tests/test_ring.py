@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import testinfra
+import yaml
 from cassandra import ConsistencyLevel
 from cassandra.cluster import Cluster
 from cassandra.policies import WhiteListRoundRobinPolicy
@@ -132,8 +133,8 @@ def test_every_node_sees_three_up_normal():
 def test_seeds_are_first_two_nodes():
     expected = f"{address('cassandra-1')}:7000,{address('cassandra-2')}:7000"
     for name in NODES:
-        config = node(name).file("/etc/cassandra/cassandra.yaml").content_string
-        assert f"seeds: {expected}" in config, name
+        config = yaml.safe_load(node(name).file("/etc/cassandra/cassandra.yaml").content_string)
+        assert config["seed_provider"][0]["parameters"][0]["seeds"] == expected, name
 
 
 def test_quorum_with_one_node_stopped(session, keyspace):
