@@ -9,4 +9,4 @@ pytestmark = pytest.mark.lab
 
 def test_spark_scenario_passes(repo_root):
     # The converge copies the 450 MB pyspark wheel to three hosts, hence the longer timeout.
-    run_scenario(repo_root, "spark", timeout=2400)
+    run_scenario(repo_root, "spark", timeout=3600)

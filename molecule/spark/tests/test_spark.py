@@ -20,7 +20,7 @@ MASTER = "spark-master-1"
 WORKERS = ("spark-worker-1", "spark-worker-2")
 KAFKA = "kafka-1"
 SPARK_SUBMIT = "/opt/spark/home/bin/spark-submit"
-SUBMIT_TIMEOUT_S = 300
+SUBMIT_TIMEOUT_S = 600
 
 # Lists the hostname each task ran on and the executors the driver saw. It
 # waits for both executors first, so the tasks are spread over both workers.
