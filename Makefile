@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: help deps system-deps venv artifacts node-tools test test-unit test-lab lint \
-        lab-up lab-down lab-status demo demo-down clean
+        lab-up lab-down lab-status demo demo-down clean bench-events
 
 help:
 	@echo "make demo       bring up the lab stack, replay the bundled SETI data, print the anomalies"
@@ -61,3 +61,8 @@ demo-down: lab-down
 
 clean: lab-down
 	rm -rf $(VENV) .cache reports
+
+# Compare `seti-stream events` with turboSETI 2.3.2 (own venv, numpy < 2); see bench/RESULTS.md.
+bench-events: venv
+	bash bench/make-turboseti-venv.sh
+	$(BIN)/python bench/bench_events.py
