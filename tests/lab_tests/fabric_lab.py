@@ -1,7 +1,8 @@
 """A small lab and inventory for the Fabric and lifecycle tests, with a stand-in detector.
 
-The lab gets its own name and network (SETI_FABRIC_LAB_NAME and
-SETI_FABRIC_LAB_NET override them), its state under a temporary directory,
+The lab gets its own name and network, fabt on 10.213.5, apart from the
+other lab tests' networks (SETI_FABRIC_LAB_NAME and SETI_FABRIC_LAB_NET
+override them), its state under a temporary directory,
 and an inventory laid out like inventory/lab with the same group_vars, so
 addresses, keys and known_hosts resolve through the real templates.
 """
@@ -19,7 +20,7 @@ from tests.lab.core import Lab, LabHost
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STANDIN = Path(__file__).resolve().parent / "standin" / "seti_detector_standin.py"
 LAB_NAME = os.environ.get("SETI_FABRIC_LAB_NAME", "fabt")
-LAB_NET = os.environ.get("SETI_FABRIC_LAB_NET", "10.213.10")
+LAB_NET = os.environ.get("SETI_FABRIC_LAB_NET", "10.213.5")
 DETECTOR = LabHost("spark-1", 31)
 OTHER = LabHost("kafka-1", 11)
 
