@@ -40,8 +40,11 @@ def build_scans(scan_rows: list[dict], hits_by_scan: dict[str, list[dict]]) -> d
             continue
         end = records.parse_record(row["scan_end_record"].encode("utf-8"))
         hits = []
-        for hit_row in sorted(hits_by_scan.get(row["scan_id"], []), key=lambda r: r["hit_id"]):
-            hits.append(records.parse_record(hit_row["record"].encode("utf-8")).hit)
+        parsed = [records.parse_record(hit_row["record"].encode("utf-8")).hit
+                  for hit_row in hits_by_scan.get(row["scan_id"], [])]
+        # File order (Top_Hit_#), as `seti-stream events` reads the .dat file.
+        parsed.sort(key=lambda hit: (hit.top_hit_number, hit.key()))
+        hits.extend(parsed)
         scans[row["scan_index"]] = Scan(scan_id=row["scan_id"], header=end.header, hits=hits,
                                         scan_index=row["scan_index"],
                                         is_on_source=row["is_on_source"])
@@ -69,7 +72,7 @@ def anomaly_rows(cadence_id: str, scans: dict[int, Scan], number_in_cadence: int
     if not scans:
         return []
     result = events.evaluate_cadence(scans, number_in_cadence, event_params(settings),
-                                     closed=closed)
+                                     closed=closed, cadence_id=cadence_id)
     if not result.events:
         return []
 
@@ -82,7 +85,7 @@ def anomaly_rows(cadence_id: str, scans: dict[int, Scan], number_in_cadence: int
             "event_id": event.event_id,
             "source": on_source,
             "seed_hit_id": event.seed_hit_id,
-            "seed_scan_id": event.seed_scan_id,
+            "seed_scan_id": event.seed.scan_id,
             "level": event.level,
             "status": event.status,
             "member_hit_ids": [member.hit_id for member in event.members],
