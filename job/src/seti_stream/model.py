@@ -65,14 +65,13 @@ def canonical_drift(drift_rate: float) -> str:
     return repr(value)
 
 
-def _digest(*parts: object) -> str:
-    text = "|".join(str(part) for part in parts)
+def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
 
 
 def hit_id_for(scan_id: str, coarse_channel: int, channel_index: int, drift_rate: float) -> str:
-    """Return the deterministic id of a hit (16 hex digits)."""
-    return _digest("hit", scan_id, int(coarse_channel), int(channel_index), canonical_drift(drift_rate))
+    """Return the deterministic id of a hit (16 hex digits of a SHA-1)."""
+    return _digest(f"hit|{scan_id}|{int(coarse_channel)}|{int(channel_index)}|{canonical_drift(drift_rate)}")
 
 
 def hit_key(coarse_channel: int, channel_index: int, drift_rate: float) -> tuple[int, int, str]:
@@ -82,7 +81,7 @@ def hit_key(coarse_channel: int, channel_index: int, drift_rate: float) -> tuple
 
 def event_id_for(cadence_id: str, seed_hit_id: str) -> str:
     """Return the deterministic id of an event seeded by a first-ON-scan hit."""
-    return _digest("event", cadence_id, seed_hit_id)
+    return _digest(f"event|{cadence_id}|{seed_hit_id}")
 
 
 @dataclass(frozen=True, slots=True)
