@@ -71,8 +71,11 @@ def anomaly_rows(cadence_id: str, scans: dict[int, Scan], number_in_cadence: int
     """Evaluate the cadence and return one anomaly row per event (no clock columns)."""
     if not scans:
         return []
+    # Positions without a complete scan yet follow the first scan's ON/OFF flag.
+    on_off_first = "ON" if scans.get(0) is None or scans[0].is_on_source else "OFF"
     result = events.evaluate_cadence(scans, number_in_cadence, event_params(settings),
-                                     closed=closed, cadence_id=cadence_id)
+                                     closed=closed, on_off_first=on_off_first,
+                                     cadence_id=cadence_id)
     if not result.events:
         return []
 

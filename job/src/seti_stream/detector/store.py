@@ -43,7 +43,7 @@ ANOMALY_COLUMNS = (
 REJECTED_COLUMNS = ("kafka_key", "payload", "payload_bytes", "reason", "rejected_at")
 
 
-def connect(hosts, port: int, keyspace: str | None = None, connect_timeout: float = 10.0) -> tuple[Cluster, Session]:
+def connect(hosts, port: int, keyspace: str | None = None, connect_timeout: float = 30.0) -> tuple[Cluster, Session]:
     """Open a session to the Cassandra cluster (rows as dicts)."""
     cluster = Cluster(
         contact_points=list(hosts),
