@@ -4,3 +4,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache/artifacts
+
+# --- Python wheelhouse (.cache/wheelhouse) -----------------------------------
+# Wheels for the Python packages that roles install into venvs on the nodes
+# (roles/python_venv installs them with pip --no-index). The wheels are built
+# by the control node's Python 3.11, the same minor version as Debian 12's
+# /usr/bin/python3 on the nodes, so platform wheels match too.
+# pip wheel builds a wheel for packages that PyPI only serves as an sdist and
+# reuses wheels already in the directory, so a second run is quick.
+mkdir -p .cache/wheelhouse
+.venv/bin/pip wheel --quiet --disable-pip-version-check \
+  --wheel-dir .cache/wheelhouse --find-links .cache/wheelhouse \
+  -r scripts/wheelhouse-requirements.txt
+echo "wheelhouse: $(ls .cache/wheelhouse | wc -l) wheels in .cache/wheelhouse"
+
+# --- Spark's Kafka source (.cache/artifacts/spark-sql-kafka/<version>) -------
+# spark-sql-kafka-0-10 and the runtime jars it needs beyond the pyspark wheel,
+# resolved by Maven from the pom under scripts/maven/spark-sql-kafka.
+spark_version=4.1.1
+spark_kafka_dir=.cache/artifacts/spark-sql-kafka/$spark_version
+if ! ls "$spark_kafka_dir"/spark-sql-kafka-0-10_2.13-"$spark_version".jar >/dev/null 2>&1; then
+  mkdir -p "$spark_kafka_dir.tmp"
+  mvn --quiet --batch-mode -f scripts/maven/spark-sql-kafka/pom.xml \
+    -Dspark.version="$spark_version" \
+    dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$PWD/$spark_kafka_dir.tmp"
+  rm -rf "$spark_kafka_dir"
+  mv "$spark_kafka_dir.tmp" "$spark_kafka_dir"
+fi
+echo "spark-sql-kafka: $(ls "$spark_kafka_dir" | wc -l) jars in $spark_kafka_dir"
