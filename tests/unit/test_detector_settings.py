@@ -66,3 +66,22 @@ def test_unknown_site_key_rejected(tmp_path):
 
 def test_comma_separated_hosts(monkeypatch):
     assert load_settings(cassandra_hosts="a,b").cassandra_hosts == ("a", "b")
+
+
+def test_venv_file_sets_pipeline_version(tmp_path, monkeypatch):
+    monkeypatch.delenv("SETI_PIPELINE_VERSION", raising=False)
+    monkeypatch.setattr("sys.prefix", str(tmp_path))
+    (tmp_path / "PIPELINE_VERSION").write_text("0123abcd\n")
+    path = tmp_path / "detector.toml"
+    path.write_text('pipeline_version = "from-file"\n')
+
+    assert load_settings(path).pipeline_version == "0123abcd"
+
+
+def test_config_version_without_venv_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("SETI_PIPELINE_VERSION", raising=False)
+    monkeypatch.setattr("sys.prefix", str(tmp_path))
+    path = tmp_path / "detector.toml"
+    path.write_text('pipeline_version = "from-file"\n')
+
+    assert load_settings(path).pipeline_version == "from-file"

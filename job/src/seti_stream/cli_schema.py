@@ -50,8 +50,10 @@ def run(args) -> int:
 
     cluster, session = connect(hosts, port)
     try:
-        apply_schema(session, args.keyspace, replication)
+        created = apply_schema(session, args.keyspace, replication)
         session.cluster.control_connection.wait_for_schema_agreement()
     finally:
         cluster.shutdown()
+    # One JSON line on stdout, so automation (the detector role) can tell a change.
+    print(json.dumps({"keyspace": args.keyspace, "created": created}))
     return 0

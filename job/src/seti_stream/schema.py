@@ -39,8 +39,18 @@ def schema_statements(keyspace: str, replication: dict | str) -> list[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
-def apply_schema(session, keyspace: str, replication: dict | str) -> None:
-    """Create the keyspace and its tables where they do not exist yet."""
+def existing_tables(session, keyspace: str) -> set[str]:
+    rows = session.execute(
+        "SELECT table_name FROM system_schema.tables WHERE keyspace_name = %s", (keyspace,))
+    return {row["table_name"] if isinstance(row, dict) else row.table_name for row in rows}
+
+
+def apply_schema(session, keyspace: str, replication: dict | str) -> list[str]:
+    """Create the keyspace and its tables where they do not exist; return the tables created."""
+    before = existing_tables(session, keyspace)
     for statement in schema_statements(keyspace, replication):
         session.execute(statement, timeout=60)
-    log.info("schema applied: keyspace %s, tables %s", keyspace, ", ".join(TABLES))
+    created = [table for table in TABLES if table not in before]
+    log.info("schema applied: keyspace %s, tables %s; created: %s", keyspace, ", ".join(TABLES),
+             ", ".join(created) or "none")
+    return created

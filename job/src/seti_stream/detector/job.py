@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 def build_spark(settings: DetectorSettings):
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(settings.spark_master).appName(settings.spark_app_name)
+    builder = SparkSession.builder.appName(settings.spark_app_name)
+    if settings.spark_master:
+        builder = builder.master(settings.spark_master)
     builder = builder.config("spark.sql.shuffle.partitions", "2")
     builder = builder.config("spark.ui.enabled", "false")
     for key, value in settings.spark_conf.items():
@@ -48,7 +50,9 @@ def run(settings: DetectorSettings, exit_after_s: float | None = None) -> int:
         log.info("removing a stop marker left from before the start: %s", settings.stop_marker)
         control.clear_stop_marker(settings.stop_marker)
 
-    cluster, session = connect(settings.cassandra_hosts, settings.cassandra_port, settings.keyspace)
+    cluster, session = connect(settings.cassandra_hosts, settings.cassandra_port, settings.keyspace,
+                               username=settings.cassandra_username,
+                               password=settings.cassandra_password)
     store = Store(session, settings.keyspace, settings.pipeline_version,
                   settings.consistency, settings.write_concurrency)
     publisher = AnomalyPublisher(settings.kafka_bootstrap_servers, settings.anomalies_topic,

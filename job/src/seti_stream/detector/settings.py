@@ -1,14 +1,17 @@
 """Settings of the streaming detector and the producer, read from a TOML file.
 
 Every key has a default, so a config file only names what a site changes.
-The role renders the file on the detector node; `SETI_PIPELINE_VERSION` in the
-environment overrides `pipeline_version` (the deploy sets it to the commit id).
+The role renders the file on the detector node. `pipeline_version`, the
+commit id written on every row, comes from the first of: the environment
+variable SETI_PIPELINE_VERSION, the file PIPELINE_VERSION at the root of the
+running venv (the deploy writes the commit there), the config file.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +46,13 @@ class DetectorSettings:
     cassandra_hosts: tuple[str, ...] = ("127.0.0.1",)
     cassandra_port: int = 9042
     keyspace: str = "seti"
+    #: Credentials when Cassandra runs with PasswordAuthenticator; None connects without.
+    cassandra_username: str | None = None
+    cassandra_password: str | None = None
     consistency: str = "LOCAL_QUORUM"
     write_concurrency: int = 64
 
+    #: Spark master URL; empty keeps spark.master of spark-defaults.conf.
     spark_master: str = "local[2]"
     spark_app_name: str = "seti-detector"
     spark_conf: dict[str, str] = field(default_factory=dict)
@@ -92,6 +99,14 @@ def _build(cls, values: dict, where: str):
     return cls(**kwargs)
 
 
+def _venv_pipeline_version() -> str | None:
+    """Return the commit id the deploy wrote into the running venv, if any."""
+    try:
+        return Path(sys.prefix, "PIPELINE_VERSION").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def load_settings(path: str | os.PathLike | None = None, **overrides) -> DetectorSettings:
     """Read the detector settings from a TOML file, then apply overrides.
 
@@ -105,8 +120,8 @@ def load_settings(path: str | os.PathLike | None = None, **overrides) -> Detecto
             values = tomllib.load(handle)
     values.update({k: v for k, v in overrides.items() if v is not None})
 
-    env_version = os.environ.get("SETI_PIPELINE_VERSION")
-    if env_version:
-        values["pipeline_version"] = env_version
+    version = os.environ.get("SETI_PIPELINE_VERSION") or _venv_pipeline_version()
+    if version:
+        values["pipeline_version"] = version
 
     return _build(DetectorSettings, values, str(path or "settings"))

@@ -43,9 +43,16 @@ ANOMALY_COLUMNS = (
 REJECTED_COLUMNS = ("kafka_key", "payload", "payload_bytes", "reason", "rejected_at")
 
 
-def connect(hosts, port: int, keyspace: str | None = None, connect_timeout: float = 30.0) -> tuple[Cluster, Session]:
+def connect(hosts, port: int, keyspace: str | None = None, connect_timeout: float = 30.0,
+            username: str | None = None, password: str | None = None) -> tuple[Cluster, Session]:
     """Open a session to the Cassandra cluster (rows as dicts)."""
+    auth = None
+    if username:
+        from cassandra.auth import PlainTextAuthProvider
+
+        auth = PlainTextAuthProvider(username=username, password=password or "")
     cluster = Cluster(
+        auth_provider=auth,
         contact_points=list(hosts),
         port=port,
         load_balancing_policy=DCAwareRoundRobinPolicy(),
