@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import logging
@@ -164,9 +165,24 @@ class Lab:
         self.net = net
         self.state_dir = Path(state_dir or REPO_ROOT / ".lab").resolve()
         self.ssh_dir = self.state_dir / "ssh"
-        self.hosts_dir = self.state_dir / "hosts"
+        self.hosts_dir = self._hosts_dir_for(self.state_dir)
         self.bridge = f"{self.name}-br"
         self.cgroup_dir = CGROUP2_ROOT / f"{self.name}.lab"
+
+    @staticmethod
+    def _hosts_dir_for(state_dir: Path) -> Path:
+        """Return where the hosts' overlay directories go.
+
+        An overlay's upper directory must not lie inside its lower one, so a
+        checkout under a directory that hosts overlay (say /root) keeps its
+        host directories under /tmp instead, named after the checkout.
+        """
+        for directory in OVERLAY_DIRS:
+            lower = Path("/") / directory
+            if lower in state_dir.parents:
+                digest = hashlib.sha1(str(state_dir).encode()).hexdigest()[:12]
+                return Path("/tmp") / f"seti-lab-{digest}" / "hosts"
+        return state_dir / "hosts"
 
     # Names and addresses.
 
@@ -200,16 +216,6 @@ class Lab:
         ]
 
     # State of the checkout.
-
-    def _check_state_dir(self) -> None:
-        for directory in OVERLAY_DIRS:
-            lower = Path("/") / directory
-            if self.state_dir == lower or lower in self.state_dir.parents:
-                raise LabError(
-                    f"the lab state directory {self.state_dir} is inside /{directory}, which lab hosts "
-                    "overlay; clone the repository to a path outside /etc, /opt, /var, /srv, /usr, /root "
-                    "and /home (for example under /work)"
-                )
 
     def _ensure_ssh_material(self) -> None:
         self.ssh_dir.mkdir(parents=True, exist_ok=True)
@@ -256,7 +262,6 @@ class Lab:
         """Make each host run; keep this checkout's healthy hosts, recreate the rest."""
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces, mounts, cgroups); run it as root")
-        self._check_state_dir()
         self._check_unique(hosts)
         self._ensure_ssh_material()
         self._ensure_bridge()
@@ -267,18 +272,21 @@ class Lab:
         for host in hosts:
             if healthy[host]:
                 log.info("host %s (%s) is healthy: kept", host.name, self.address(host))
-                continue
-            self._remove_host(host.name, host.index)
-            self._create_network(host)
-            self._prepare_root(host)
-            started.append(host)
+            else:
+                started.append(host)
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(started))) as pool:
-            list(pool.map(self._start_init, started))
+            list(pool.map(self._create_host, started))
         self._write_known_hosts()
         self._write_ssh_config()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(started))) as pool:
             list(pool.map(self._wait_ready, started))
         return {host.name: self.address(host) for host in hosts}
+
+    def _create_host(self, host: LabHost) -> None:
+        self._remove_host(host.name, host.index)
+        self._create_network(host)
+        self._prepare_root(host)
+        self._start_init(host)
 
     def _check_unique(self, hosts: list[LabHost]) -> None:
         seen: dict[int, str] = {}
@@ -483,13 +491,14 @@ class Lab:
             names = set(self.known_host_names()) | set(self._namespaces_in_use())
         else:
             names = set(host_names)
-        for name in sorted(names):
-            state = self._read_host_state(name) or {}
-            self._remove_host(name, state.get("index"))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+            list(pool.map(lambda name: self._remove_host(name, (self._read_host_state(name) or {}).get("index")),
+                          sorted(names)))
         if not self.known_host_names() and not self._namespaces_in_use():
             self._remove_bridge_and_cgroups()
-        self._write_known_hosts()
-        self._write_ssh_config()
+        if self.ssh_dir.is_dir():
+            self._write_known_hosts()
+            self._write_ssh_config()
 
     def _namespaces_in_use(self) -> list[str]:
         """Host names of the network namespaces that carry this lab's prefix."""

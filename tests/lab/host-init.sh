@@ -13,6 +13,10 @@ for dir in $LAB_OVERLAY_DIRS; do
     -o "lowerdir=/$dir,upperdir=$LAB_HOST_ROOT/upper/$dir,workdir=$LAB_HOST_ROOT/work/$dir" "/$dir"
 done
 
+# The console file may live under /tmp or /run on the machine: bind it before
+# those get this host's own tmpfs.
+mount --bind "$LAB_HOST_ROOT/console" /dev/console
+
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 mkdir -p /run/lock /run/sshd
@@ -23,7 +27,6 @@ mount -o remount,bind,ro /proc/sys
 mount --rbind /sys /sys
 mount -o remount,bind,ro /sys
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount --bind "$LAB_HOST_ROOT/console" /dev/console
 
 exec env -i container=seti-lab TERM=dumb \
   setpriv --bounding-set -sys_module,-sys_time,-sys_rawio /lib/systemd/systemd --log-target=console

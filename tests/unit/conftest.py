@@ -4,6 +4,7 @@ The unit tests import seti_stream from this checkout's job/src, ahead of any
 installed copy, so they test the code next to them.
 """
 
+import logging
 import sys
 from pathlib import Path
 
@@ -29,3 +30,14 @@ def synthetic_list() -> Path:
 @pytest.fixture
 def voyager_list() -> Path:
     return VOYAGER / "dat_files.lst"
+
+
+@pytest.fixture(autouse=True)
+def restore_package_logger():
+    """Undo setup_logging after each test, so caplog sees the package's records."""
+    logger = logging.getLogger("seti_stream")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.setLevel(saved[1])
+    logger.propagate = saved[2]

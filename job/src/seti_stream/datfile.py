@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from seti_stream.logs import get_logger
 from seti_stream.model import Hit, Scan, ScanHeader, normalise_source, scan_id_for
@@ -201,11 +204,22 @@ def parse_header(path: str, lines: list[str], settings: Settings | None = None) 
                       obs_length_s=obs_length, header_defaults=tuple(defaults))
 
 
+def _to_int(token: str) -> int:
+    """Parse an integer column, accepting an integral float such as ``2785.0``."""
+    try:
+        return int(token)
+    except ValueError:
+        value = float(token)
+        if not value.is_integer():
+            raise
+        return int(value)
+
+
 def _explain_bad_value(tokens: list[str]) -> tuple[str, str]:
     for column, token in enumerate(tokens):
         try:
             if column in _INT_COLUMNS:
-                int(token)
+                _to_int(token)
             else:
                 float(token)
         except ValueError:
@@ -220,9 +234,9 @@ def parse_row(text: str) -> tuple[Hit | None, tuple[str, str] | None]:
     if len(tokens) != len(DAT_COLUMNS):
         return None, (WRONG_COLUMN_COUNT, f"{len(tokens)} columns, expected {len(DAT_COLUMNS)}")
     try:
-        hit = Hit(int(tokens[0]), float(tokens[1]), float(tokens[2]), float(tokens[3]),
-                  float(tokens[4]), int(tokens[5]), float(tokens[6]), float(tokens[7]),
-                  float(tokens[8]), float(tokens[9]), int(tokens[10]), int(tokens[11]))
+        hit = Hit(_to_int(tokens[0]), float(tokens[1]), float(tokens[2]), float(tokens[3]),
+                  float(tokens[4]), _to_int(tokens[5]), float(tokens[6]), float(tokens[7]),
+                  float(tokens[8]), float(tokens[9]), _to_int(tokens[10]), _to_int(tokens[11]))
     except ValueError:
         return None, _explain_bad_value(tokens)
     problem = hit.problem()
@@ -237,27 +251,82 @@ def parse_row(text: str) -> tuple[Hit | None, tuple[str, str] | None]:
     return None, (NEGATIVE_CHANNEL, problem)
 
 
+_FLOAT_COLUMNS = (1, 2, 3, 4, 6, 7, 8, 9)
+_FREQUENCY_COLUMNS = (3, 4)
+
+
+def _fast_rows(lines: list[str]) -> tuple[list[Hit], list[int]] | None:
+    """Parse well-formed rows with numpy; return (hits, indices of rows to re-check).
+
+    Returns None when some row does not have 12 numeric tokens, so that the caller
+    parses row by row and can name each problem.
+    """
+    width = len(DAT_COLUMNS)
+    if any(len(line.split()) != width for line in lines):
+        return None
+    # numpy's text parser rounds like float(); it warns (an error here) at a token
+    # that is not a number, and the caller then parses row by row.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            table = np.fromstring("\n".join(lines), dtype=np.float64, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    if table.size != width * len(lines):
+        return None
+    table = table.reshape(len(lines), width)
+
+    good = np.isfinite(table).all(axis=1)
+    good &= table[:, 2] > 0.0
+    for column in _FREQUENCY_COLUMNS:
+        good &= table[:, column] > 0.0
+    for column in _INT_COLUMNS:
+        good &= table[:, column] == np.floor(table[:, column])
+    good &= table[:, 5] >= 0.0
+    good &= table[:, 10] >= 0.0
+    recheck = np.flatnonzero(~good).tolist()
+
+    kept = table[good]
+    ints = kept[:, list(sorted(_INT_COLUMNS))].astype(np.int64).tolist()
+    floats = kept[:, list(_FLOAT_COLUMNS)].tolist()
+    hits = [Hit(i[0], f[0], f[1], f[2], f[3], i[1], f[4], f[5], f[6], f[7], i[2], i[3])
+            for i, f in zip(ints, floats)]
+    return hits, recheck
+
+
 def parse_dat_text(path: str, text: str, settings: Settings | None = None) -> DatFile:
     """Parse the text of a ``.dat`` file (see :func:`read_dat`)."""
     lines = text.splitlines()
     header = parse_header(path, lines, settings)
     report = ParseReport(path=path)
-    hits: list[Hit] = []
-    seen: set[tuple[int, int, str]] = set()
 
-    for number in range(HEADER_LINES, len(lines)):
-        line = lines[number]
-        if not line.strip():
-            continue
-        report.rows_read += 1
-        if line.lstrip().startswith("#"):
-            report.rejected.append(RowRejection(number + 1, UNEXPECTED_COMMENT, "row starts with '#'", line))
-            continue
-        hit, reason = parse_row(line)
-        if hit is None:
-            report.rejected.append(RowRejection(number + 1, reason[0], reason[1], line))
-            continue
-        key = hit.key()
+    numbers = [number for number in range(HEADER_LINES, len(lines)) if lines[number].strip()]
+    report.rows_read = len(numbers)
+    body = [lines[number] for number in numbers]
+    fast = _fast_rows(body) if body and not any(line.lstrip().startswith("#") for line in body) else None
+
+    if fast is not None:
+        parsed, recheck = fast
+        for row in recheck:
+            _hit, reason = parse_row(body[row])
+            report.rejected.append(RowRejection(numbers[row] + 1, reason[0], reason[1], body[row]))
+    else:
+        parsed = []
+        for number, line in zip(numbers, body):
+            if line.lstrip().startswith("#"):
+                report.rejected.append(RowRejection(number + 1, UNEXPECTED_COMMENT, "row starts with '#'", line))
+                continue
+            hit, reason = parse_row(line)
+            if hit is None:
+                report.rejected.append(RowRejection(number + 1, reason[0], reason[1], line))
+            else:
+                parsed.append(hit)
+
+    # Float keys: -0.0 equals 0.0, as in the canonical drift text of hit ids.
+    hits: list[Hit] = []
+    seen: set[tuple[int, int, float]] = set()
+    for hit in parsed:
+        key = (hit.coarse_channel_number, hit.channel_index, hit.drift_rate_hz_per_s)
         if key in seen:
             report.duplicates_collapsed += 1
             continue

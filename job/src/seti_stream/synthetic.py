@@ -7,8 +7,9 @@ Each cadence has background hits (random frequency over the band, drift within
     drifting, in every ON scan and no OFF scan: level 3 must find it when its SNR is
     above the cut in every ON scan;
 ``rfi_drift``
-    drifting at most 3 Hz/s, in every scan: the OFF veto must remove it (at 3 Hz/s it
-    moves 954 Hz between scans, inside the 1168 Hz window of a 4 Hz/s, 292 s search);
+    drifting, in every scan: the OFF veto must remove it. Its drift is at most 3 Hz/s
+    and small enough that it moves less than the OFF veto half-width (4 Hz/s x 292 s
+    = 1168 Hz) between each ON scan and the nearest OFF scan with hits;
 ``rfi_zero``
     zero drift, in every scan;
 ``partial_on``
@@ -130,16 +131,26 @@ def _pick_free_frequency(rng, band: _Band, taken: list[tuple[float, float]], spa
     raise ValueError("cannot place injected signals without overlap; use more coarse channels")
 
 
+def _rfi_drift_limit(layout, on, empty_scans) -> float:
+    offs = [index for index, is_on in enumerate(layout) if not is_on and index not in empty_scans]
+    if not offs or not on:
+        return 3.0
+    gap_s = max(min(abs(on_index - off_index) for off_index in offs) for on_index in on) * SCAN_SPACING_S
+    half_width_hz = MAX_DRIFT_RATE_HZ_PER_S * OBS_LENGTH_S
+    return min(3.0, 0.9 * half_width_hz / gap_s)
+
+
 def _injected_signals(rng, band, layout, empty_scans, counts, cadence_seconds, taken):
     on = [index for index, is_on in enumerate(layout) if is_on and index not in empty_scans]
     all_scans = [index for index in range(len(layout)) if index not in empty_scans]
+    rfi_limit = _rfi_drift_limit(layout, on, empty_scans)
     signals = []
     for kind, count in counts.items():
         for number in range(count):
             if kind == RFI_ZERO:
                 drift = 0.0
             else:
-                limit = 3.0 if kind == RFI_DRIFT else MAX_DRIFT_RATE_HZ_PER_S * 0.9
+                limit = rfi_limit if kind == RFI_DRIFT else MAX_DRIFT_RATE_HZ_PER_S * 0.9
                 drift = float(rng.uniform(0.05, limit)) * (1 if rng.random() < 0.5 else -1)
             drift = round(drift, 6)
             snr = float(rng.uniform(15.0, 80.0) if kind != ET else rng.uniform(6.0, 80.0))
