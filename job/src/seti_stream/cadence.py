@@ -2,7 +2,7 @@
 
 A cadence is ``number_in_cadence`` consecutive scans (6 for ABACAD) in order of scan
 start time (MJD); the order of a ``.lst`` file never matters. Each scan is ON or OFF
-the target, either by its position (``on_off_first`` says what the first scan is,
+the target, either by its position (``on_off_first`` is the kind of the first scan,
 then ON and OFF alternate) or, when ``on_source`` names the target, by its source
 name. Source names only validate: all ON scans of a cadence must point at one target.
 A cadence id is the scan id of its first scan.

@@ -83,7 +83,7 @@ class RowRejection:
 
 @dataclass
 class ParseReport:
-    """What the reader did with the rows of one file."""
+    """Account of the rows of one file: read, kept, rejected and collapsed duplicates."""
 
     path: str
     rows_read: int = 0
@@ -264,8 +264,8 @@ def _fast_rows(lines: list[str]) -> tuple[list[Hit], list[int]] | None:
     width = len(DAT_COLUMNS)
     if any(len(line.split()) != width for line in lines):
         return None
-    # numpy's text parser rounds like float(); it warns (an error here) at a token
-    # that is not a number, and the caller then parses row by row.
+    # numpy's text parser rounds like float(). It warns at a token that is not a
+    # number; that warning is an error here, so the caller parses row by row.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:

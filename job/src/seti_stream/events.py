@@ -144,7 +144,7 @@ class CadenceResult:
 class _ScanArrays:
     """Numpy columns of one scan and its hits sorted by frequency."""
 
-    __slots__ = ("scan", "frequency", "drift", "snr", "order", "sorted_frequency")
+    __slots__ = ("scan", "frequency", "drift", "snr", "rank")
 
     def __init__(self, scan: Scan):
         hits = scan.hits
@@ -153,8 +153,13 @@ class _ScanArrays:
         self.frequency = np.fromiter((hit.uncorrected_frequency_mhz for hit in hits), np.float64, count)
         self.drift = np.fromiter((hit.drift_rate_hz_per_s for hit in hits), np.float64, count)
         self.snr = np.fromiter((hit.snr for hit in hits), np.float64, count)
-        self.order = np.argsort(self.frequency, kind="stable")
-        self.sorted_frequency = self.frequency[self.order]
+        # Rank of each hit by frequency, ties broken by coarse channel, channel index
+        # and drift, so that a nearest-match tie never depends on the order of hits.
+        coarse = np.fromiter((hit.coarse_channel_number for hit in hits), np.int64, count)
+        channel = np.fromiter((hit.channel_index for hit in hits), np.int64, count)
+        order = np.lexsort((self.drift, channel, coarse, self.frequency))
+        self.rank = np.empty(count, dtype=np.int64)
+        self.rank[order] = np.arange(count)
 
 
 def _arrays(scan: Scan, cache: dict[int, _ScanArrays]) -> _ScanArrays:
@@ -260,8 +265,8 @@ def evaluate_cadence(scans_by_index: Mapping[int, Scan], number_in_cadence: int,
 
     ``scans_by_index`` maps a scan's position in the time-sorted cadence to the scan;
     only complete scans belong in it. A scan's own ``is_on_source`` decides whether it
-    is ON; positions without a scan yet follow ``on_off_first``. ``closed`` says that
-    no more scans will come (an event without level 3 is then ``unconfirmed``). The
+    is ON; positions without a scan yet follow ``on_off_first``. ``closed`` means that
+    no more scans will come, so an event without level 3 is ``unconfirmed``. The
     cadence id defaults to the scan id of position 0. ``statuses``, when given, limits
     the events built to those statuses (the batch command asks for confirmed events
     only, which saves building thousands of candidates on dense data); the rest of
@@ -348,7 +353,7 @@ def _seed_events(cadence_id, scans_by_index, arrays, first_level1, level2, on_in
         target = arrays[index]
         delta_t = delta_t_seconds(scans_by_index[index].header.mjd, reference_mjd)
         candidates = level2[index]
-        candidate_order = candidates[np.argsort(target.frequency[candidates], kind="stable")]
+        candidate_order = candidates[np.argsort(target.rank[candidates], kind="stable")]
         candidate_frequency = target.frequency[candidate_order]
         center, low_f, high_f = follow_window(seed_arrays.frequency[seeds], seed_arrays.drift[seeds],
                                               delta_t, header.obs_length_s, header.foff_hz,

@@ -56,8 +56,9 @@ def scan_id_for(dat_name: str, mjd: float) -> str:
 def canonical_drift(drift_rate: float) -> str:
     """Return the text form of a drift rate used in hit ids.
 
-    Python's shortest round-trip repr, so ``-0.571438`` parsed from a ``.dat`` file and
-    the same value read back from JSON give the same text; ``-0.0`` becomes ``0.0``.
+    It is Python's shortest round-trip repr, so ``-0.571438`` parsed from a ``.dat``
+    file and the same value read back from JSON give the same text. ``-0.0`` becomes
+    ``0.0``.
     """
     value = float(drift_rate)
     if value == 0.0:
@@ -161,7 +162,7 @@ class Scan:
     """One scan of a cadence: header, distinct valid hits and where it sits.
 
     ``scan_index`` is the position in the time-sorted cadence (0-based) and
-    ``is_on_source`` says whether the telescope pointed at the target.
+    ``is_on_source`` is True when the telescope pointed at the target.
     """
 
     scan_id: str

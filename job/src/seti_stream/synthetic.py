@@ -49,8 +49,8 @@ SCAN_SPACING_S = 318.0
 FCH1_MHZ = 8421.386717
 MJD_START = 60000.25
 
-# Half-width of the frequency band kept free of background hits around each injected
-# track; wider than the OFF veto window (1168 Hz) and the level-3 follow window.
+# Half-width of the band kept free of background hits around each injected track. It
+# is wider than the OFF veto window (1168 Hz) and the level-3 follow window (<= 2.2 kHz).
 GUARD_HZ = 20_000.0
 
 
