@@ -72,10 +72,10 @@ def test_naive_datetime_rejected():
 def test_future_date_needs_no_network(monkeypatch):
     import urllib.request
 
-    def refuse(*args, **kwargs):
+    def fail_on_network(*args, **kwargs):
         raise AssertionError("astropy tried to reach the network")
 
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", fail_on_network)
     setting = reobserve_by(VOYAGER_RA, VOYAGER_DEC, datetime(2031, 3, 1, tzinfo=timezone.utc))
 
     assert setting is not None

@@ -9,7 +9,8 @@ every row is accounted for. Records go out with acks=all.
 
 Watch mode sends each .dat file once, after its size and modification time
 stayed unchanged for a settle time; the files sent and the open cadence are
-kept in a state file, so a restarted producer neither resends nor forgets.
+kept in a state file, so a restarted producer neither resends a file nor
+loses its place in the open cadence.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ class _RealtimePacer:
 
 @dataclass
 class WatchState:
-    """What watch mode has sent: files (name -> [size, mtime_ns]) and the open cadence."""
+    """Watch-mode state: files sent (name -> [size, mtime_ns]) and the open cadence."""
 
     sent: dict[str, list[int]] = field(default_factory=dict)
     cadence_id: str | None = None

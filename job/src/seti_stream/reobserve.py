@@ -1,7 +1,7 @@
 """When a target sets below the telescope's elevation limit (astropy).
 
 `reobserve_by` is pure: the same target, time and site always give the same
-answer, and it never reaches the network. astropy's IERS tables are taken from
+result, and it never reaches the network. astropy's IERS tables are taken from
 the data bundled with the installed astropy (package astropy-iers-data); times
 past the bundled predictions use zero UT1-UTC, which moves a setting time by
 less than a second.

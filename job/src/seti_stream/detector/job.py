@@ -112,11 +112,11 @@ def _supervise(query, processor: BatchProcessor, settings: DetectorSettings,
 def _stop_gracefully(query, processor: BatchProcessor, settings: DetectorSettings) -> None:
     """Stop the query between micro-batches.
 
-    Taking the processor's lock waits for a running batch to finish writing;
-    the lock is released before `query.stop()` because Spark's stop waits for
+    Taking the processor's lock waits for a running batch to finish writing.
+    The lock is released before `query.stop()`, because Spark's stop waits for
     the query thread, which may be about to enter the next batch. A batch that
-    starts in that window is either finished or left uncommitted, and then
-    replayed by the next start.
+    starts in that window either finishes or stays uncommitted, and the next
+    start replays it.
     """
     log.info("stop requested: stopping the query after the running micro-batch")
     with processor.lock:
