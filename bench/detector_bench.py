@@ -50,7 +50,7 @@ def night_records(seed: int, cadences: int, hits_per_scan: int):
 
 
 def wait_complete(session, cadence_ids, timeout_s: float) -> dict[str, float]:
-    """Poll until every cadence is complete with its anomalies; return when each was seen."""
+    """Poll until every cadence is complete; return the time each was first seen complete."""
     seen: dict[str, float] = {}
     deadline = time.monotonic() + timeout_s
     while len(seen) < len(cadence_ids) and time.monotonic() < deadline:
