@@ -9,19 +9,23 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import subprocess
+import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from tests.integration.stack import BIN, REPO_ROOT, wait_for
+from tests.integration.stack import REPO_ROOT, wait_for
 
 pytestmark = pytest.mark.lab
 
 DATA = REPO_ROOT / "tests" / "data"
-SETI_STREAM = str(BIN / "seti-stream")
+# The command of the checkout under test, whatever the venv's editable install points at.
+SETI_STREAM = [sys.executable, "-m", "seti_stream.cli"]
+SETI_STREAM_ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "job" / "src")}
 CLOCK_COLUMNS = {"ingested_at", "updated_at", "last_activity_at", "closed_at", "first_seen_at",
                  "rejected_at", "pipeline_version"}
 PROCESSING_TIMEOUT_S = 600
@@ -30,15 +34,15 @@ PROCESSING_TIMEOUT_S = 600
 # --- helpers ---------------------------------------------------------------
 
 def produce_list(stack, dat_list: Path) -> None:
-    subprocess.run([SETI_STREAM, "produce", "--bootstrap-servers", stack.bootstrap_servers,
-                    "--dat-list", str(dat_list)], check=True, timeout=300)
+    subprocess.run([*SETI_STREAM, "produce", "--bootstrap-servers", stack.bootstrap_servers,
+                    "--dat-list", str(dat_list)], env=SETI_STREAM_ENV, check=True, timeout=300)
 
 
 def batch_events(dat_list: Path, tmp_path: Path) -> dict[str, tuple]:
     """Run `seti-stream events --filter-threshold 3`: event id -> (cadence, seed, members)."""
     out = tmp_path / f"{dat_list.stem}-events.csv"
-    subprocess.run([SETI_STREAM, "events", "--dat-list", str(dat_list), "--filter-threshold", "3",
-                    "--out", str(out)], check=True, timeout=300)
+    subprocess.run([*SETI_STREAM, "events", "--dat-list", str(dat_list), "--filter-threshold", "3",
+                    "--out", str(out)], env=SETI_STREAM_ENV, check=True, timeout=300)
     members = defaultdict(list)
     seeds = {}
     with open(out, newline="") as handle:
@@ -285,8 +289,8 @@ def run_reference_detector(stack, tmp_path, version: str, cadence_ids, session) 
         f'[spark_conf]\n"spark.jars" = "{",".join(str(jar) for jar in jars)}"\n'
         '"spark.driver.memory" = "768m"\n"spark.ui.enabled" = "false"\n')
     log = open(tmp_path / "reference.log", "w")
-    process = subprocess.Popen([SETI_STREAM, "detect", "--config", str(config)], stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen([*SETI_STREAM, "detect", "--config", str(config)], stdout=log,
+                               stderr=subprocess.STDOUT, env=SETI_STREAM_ENV)
     try:
         wait_complete(session, cadence_ids, version, timeout_s=900)
         (tmp_path / "stop-requested").touch()
