@@ -75,19 +75,22 @@ def progress_listener(status_file: str, pipeline_version: str):
     from pyspark.sql.streaming import StreamingQueryListener
 
     class StatusListener(StreamingQueryListener):
+        # Idle and termination events carry no batch id: they repeat the last one.
+        last_batch_id = None
+
         def onQueryStarted(self, event):
             write_status(status_file, True, None, pipeline_version)
             log.info("query %s started", event.id)
 
         def onQueryProgress(self, event):
-            progress = event.progress
-            write_status(status_file, True, progress.batchId, pipeline_version)
+            self.last_batch_id = event.progress.batchId
+            write_status(status_file, True, self.last_batch_id, pipeline_version)
 
         def onQueryIdle(self, event):
-            write_status(status_file, True, None, pipeline_version)
+            write_status(status_file, True, self.last_batch_id, pipeline_version)
 
         def onQueryTerminated(self, event):
-            write_status(status_file, False, None, pipeline_version)
+            write_status(status_file, False, self.last_batch_id, pipeline_version)
             if event.exception:
                 log.error("query %s terminated with an error: %s", event.id, event.exception)
             else:
