@@ -68,7 +68,31 @@ def test_incomplete_cadence_stays_closed():
     assert cadence_row("c", [scan(0), scan(1)], previous, NOW)["status"] == INCOMPLETE
 
 
+def test_incomplete_cadence_completed_by_late_scans():
+    previous = {"status": INCOMPLETE, "closed_at": NOW}
+
+    assert cadence_row("c", [scan(i) for i in range(6)], previous, NOW)["status"] == COMPLETE
+
+
 def test_duplicate_scan_index_does_not_complete():
     scans = [scan(i) for i in range(5)] + [{**scan(4), "scan_id": "other"}]
 
     assert cadence_row("c", scans, None, NOW)["status"] == OPEN
+
+
+class EmptyStore:
+    """A store without open cadences: enough for the timer's start-up rule."""
+
+    def open_cadences(self):
+        return [{"cadence_id": "left-open"}]
+
+
+def test_idle_timeout_waits_for_first_batch():
+    from seti_stream.detector.batch import BatchProcessor
+    from seti_stream.detector.settings import DetectorSettings
+
+    processor = BatchProcessor(EmptyStore(), None, DetectorSettings(cadence_timeout_s=0.0))
+    processor.load_open_cadences()
+
+    assert processor.close_idle_cadences() == []
+    assert processor.open_cadences.keys() == {"left-open"}

@@ -3,8 +3,8 @@
 A scan's counts come from its hit rows: hits_received is the number of
 distinct hit ids, duplicates the number of extra Kafka records that carried
 an already known hit. A cadence is `complete` once every one of its
-number_in_cadence scans sent its scan_end, `incomplete` once the idle timeout
-closed it, `open` before that.
+number_in_cadence scans sent its scan_end, even when the idle timeout closed
+it as `incomplete` before the last ones arrived, and `open` before either.
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ def cadence_row(cadence_id: str, scan_rows: list[dict], previous: dict | None,
     """Return the cadence row after new records of `cadence_id` arrived.
 
     A cadence already closed stays closed: a late record of an `incomplete`
-    cadence updates its scans but does not reopen it.
+    cadence updates its scans but does not reopen it. When late records end
+    all of its scans, it becomes `complete`, so the final status depends only
+    on the records, not on when the timeout ran.
     """
     ordered = sorted(scan_rows, key=lambda row: (row["scan_index"], row["scan_id"]))
     number = max((row.get("number_in_cadence") or 0) for row in ordered) if ordered else 0
@@ -46,11 +48,11 @@ def cadence_row(cadence_id: str, scan_rows: list[dict], previous: dict | None,
 
     previous_status = previous["status"] if previous else OPEN
     closed_at = previous.get("closed_at") if previous else None
-    if previous_status == INCOMPLETE:
-        status = INCOMPLETE
-    elif number and len(ended_indexes) >= number:
+    if number and len(ended_indexes) >= number:
         status = COMPLETE
         closed_at = closed_at if previous_status == COMPLETE else now
+    elif previous_status == INCOMPLETE:
+        status = INCOMPLETE
     else:
         status = OPEN
 

@@ -51,6 +51,10 @@ class BatchProcessor:
         self.lock = threading.RLock()
         #: cadence id -> monotonic time of its last record, for open cadences.
         self.open_cadences: dict[str, float] = {}
+        #: False until the first micro-batch after the start finished; the idle
+        #: timeout waits for it, because the records of a restart's replay are not
+        #: processed before it.
+        self.caught_up = False
 
     def load_open_cadences(self) -> None:
         """Start the timeout clock of every open cadence left by a previous run."""
@@ -63,7 +67,13 @@ class BatchProcessor:
 
     def process(self, batch_id: int, batch: list[KafkaRecord]) -> BatchSummary:
         with self.lock:
-            return self._process(batch_id, batch)
+            summary = self._process(batch_id, batch)
+            if not self.caught_up:
+                # Idle time counts from here for cadences left open by a previous run.
+                now = time.monotonic()
+                self.open_cadences = {cadence_id: now for cadence_id in self.open_cadences}
+                self.caught_up = True
+            return summary
 
     def _process(self, batch_id: int, batch: list[KafkaRecord]) -> BatchSummary:
         started = time.monotonic()
@@ -143,6 +153,8 @@ class BatchProcessor:
     def close_idle_cadences(self) -> list[str]:
         """Close as incomplete every open cadence idle longer than the timeout."""
         with self.lock:
+            if not self.caught_up:
+                return []
             limit = time.monotonic() - self.settings.cadence_timeout_s
             idle = sorted(c for c, last in self.open_cadences.items() if last <= limit)
             for cadence_id in idle:
