@@ -80,8 +80,8 @@ def test_duplicate_scan_index_does_not_complete():
     assert cadence_row("c", scans, None, NOW)["status"] == OPEN
 
 
-class EmptyStore:
-    """A store without open cadences: enough for the timer's start-up rule."""
+class StoreWithOpenCadence:
+    """A store with one cadence left open by a previous run."""
 
     def open_cadences(self):
         return [{"cadence_id": "left-open"}]
@@ -91,7 +91,7 @@ def test_idle_timeout_waits_for_first_batch():
     from seti_stream.detector.batch import BatchProcessor
     from seti_stream.detector.settings import DetectorSettings
 
-    processor = BatchProcessor(EmptyStore(), None, DetectorSettings(cadence_timeout_s=0.0))
+    processor = BatchProcessor(StoreWithOpenCadence(), None, DetectorSettings(cadence_timeout_s=0.0))
     processor.load_open_cadences()
 
     assert processor.close_idle_cadences() == []

@@ -51,13 +51,12 @@ class BatchProcessor:
         self.lock = threading.RLock()
         #: cadence id -> monotonic time of its last record, for open cadences.
         self.open_cadences: dict[str, float] = {}
-        #: False until the first micro-batch after the start finished; the idle
-        #: timeout waits for it, because the records of a restart's replay are not
-        #: processed before it.
+        #: False until the first micro-batch after the start finished. The idle
+        #: timeout waits for it, because a restart replays its records only then.
         self.caught_up = False
 
     def load_open_cadences(self) -> None:
-        """Start the timeout clock of every open cadence left by a previous run."""
+        """Track the open cadences left by a previous run (idle from the first batch on)."""
         now = time.monotonic()
         for row in self.store.open_cadences():
             self.open_cadences[row["cadence_id"]] = now
