@@ -124,16 +124,15 @@ def consumer_ceiling(bootstrap: str, limit: int) -> dict:
     consumer.assign(partitions)
     consumer.seek_to_beginning(*partitions)
     count = 0
-    started = last = None
+    started = time.monotonic()
+    last = None
     for _ in consumer:
         last = time.monotonic()
-        if started is None:
-            started = last
         count += 1
         if count >= limit:
             break
-    # From the first record to the last, so the idle wait that ends the loop is not counted.
-    elapsed = last - started if started else 0.0
+    # From the first fetch to the last record, so the idle wait that ends the loop is not counted.
+    elapsed = last - started if last else 0.0
     consumer.close()
     return {"records": count, "seconds": round(elapsed, 2),
             "records_per_s": round(count / elapsed, 1) if elapsed else None}
