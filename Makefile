@@ -10,12 +10,13 @@ LAB_SET ?= default
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps system-deps venv artifacts node-tools test test-unit test-lab lint \
+.PHONY: help deps system-deps venv artifacts node-tools test test-stack test-unit test-lab lint \
         lab-up lab-down lab-status demo demo-down clean bench-events
 
 help:
 	@echo "make demo       bring up the lab stack, replay the bundled SETI data, print the anomalies"
-	@echo "make test       everything CI runs: unit tests, then lab tests (tears the lab down)"
+	@echo "make test       what CI runs: unit tests, then the lab, Fabric and Molecule default tests"
+	@echo "make test-stack the service roles' Molecule scenarios and the detector's stack tests"
 	@echo "make lab-up     start the lab hosts (LAB_SET=default|cluster)"
 	@echo "make lab-down   remove every lab host, link, mount and cgroup"
 
@@ -41,6 +42,9 @@ node-tools:
 
 test: deps
 	bash scripts/run-tests.sh
+
+test-stack: deps
+	bash scripts/run-tests.sh --stack
 
 test-unit: venv
 	$(BIN)/pytest -m "not lab" tests/unit
