@@ -18,4 +18,4 @@ def test_cassandra_scenario_passes(repo_root):
 
 
 def test_cassandra_cluster_scenario_passes(repo_root):
-    run_scenario(repo_root, "cassandra-cluster", timeout=2400)
+    run_scenario(repo_root, "cassandra-cluster", timeout=2700)
