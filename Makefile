@@ -10,16 +10,17 @@ LAB_SET ?= default
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help deps system-deps venv artifacts test test-unit test-lab lint \
-        lab-up lab-down lab-status demo demo-down clean
+.PHONY: help deps system-deps venv artifacts node-tools test test-stack test-unit test-lab lint \
+        lab-up lab-down lab-status demo demo-down clean bench-events
 
 help:
 	@echo "make demo       bring up the lab stack, replay the bundled SETI data, print the anomalies"
-	@echo "make test       everything CI runs: unit tests, then lab tests (tears the lab down)"
+	@echo "make test       what CI runs: unit tests, then the lab, Fabric and Molecule default tests"
+	@echo "make test-stack the service roles' Molecule scenarios and the detector's stack tests"
 	@echo "make lab-up     start the lab hosts (LAB_SET=default|cluster)"
 	@echo "make lab-down   remove every lab host, link, mount and cgroup"
 
-deps: system-deps venv artifacts
+deps: system-deps venv artifacts node-tools
 
 system-deps:
 	bash scripts/install-system-packages.sh
@@ -35,8 +36,15 @@ $(STAMP): requirements.txt job/pyproject.toml
 artifacts: venv
 	bash scripts/fetch-artifacts.sh
 
+# npm-groovy-lint for the Jenkinsfile syntax check, into .cache/npm.
+node-tools:
+	bash scripts/install-node-tools.sh
+
 test: deps
 	bash scripts/run-tests.sh
+
+test-stack: deps
+	bash scripts/run-tests.sh --stack
 
 test-unit: venv
 	$(BIN)/pytest -m "not lab" tests/unit
@@ -57,3 +65,8 @@ demo-down: lab-down
 
 clean: lab-down
 	rm -rf $(VENV) .cache reports
+
+# Compare `seti-stream events` with turboSETI 2.3.2 (own venv, numpy < 2); see bench/RESULTS.md.
+bench-events: venv
+	bash bench/make-turboseti-venv.sh
+	$(BIN)/python bench/bench_events.py

@@ -86,7 +86,7 @@ HOST_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
 
 class LabError(RuntimeError):
-    """A lab operation failed; the message says what to do."""
+    """A lab operation failed; the message names the value and the fix."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,7 +241,7 @@ class Lab:
     # Health.
 
     def is_healthy(self, host: LabHost) -> bool:
-        """Return whether the host is this checkout's, running, and answering SSH."""
+        """Return whether the host is this checkout's, running, and accepting SSH logins."""
         state = self._read_host_state(host.name)
         if not state or state.get("index") != host.index or state.get("net") != self.net:
             return False
@@ -362,8 +362,8 @@ class Lab:
         (root / "console").touch()
 
     def _units_to_mask(self) -> list[str]:
-        wanted = Path("/etc/systemd/system/multi-user.target.wants")
-        enabled = [p.name for p in wanted.iterdir()] if wanted.is_dir() else []
+        wants_dir = Path("/etc/systemd/system/multi-user.target.wants")
+        enabled = [p.name for p in wants_dir.iterdir()] if wants_dir.is_dir() else []
         extra = [name for name in enabled if name not in ("ssh.service", "sshd.service")
                  and name.endswith((".service", ".timer", ".socket", ".path"))]
         return sorted(set(MASKED_UNITS) | set(extra))

@@ -34,7 +34,7 @@ def voyager_list() -> Path:
 
 @pytest.fixture(autouse=True)
 def restore_package_logger():
-    """Undo setup_logging after each test, so caplog sees the package's records."""
+    """Undo setup_logging after each test, so that caplog receives the package's records."""
     logger = logging.getLogger("seti_stream")
     saved = (list(logger.handlers), logger.level, logger.propagate)
     yield

@@ -221,3 +221,36 @@ def test_format_dat_round_trip(tmp_path):
 def test_format_dat_matches_turboseti_layout():
     original = read_dat(FIRST_ON)
     assert format_dat(original.header, original.hits) == _text()
+
+
+def test_parse_negative_zero_drift_duplicate():
+    zero = GOOD_ROW.replace(" -0.571438", "0.000000")
+    negative_zero = GOOD_ROW.replace("000001", "000002").replace(" -0.571438", "-0.000000")
+    dat = parse_dat_text("zero.dat", _with_rows([zero, negative_zero]))
+    assert len(dat.hits) == 1
+    assert dat.report.duplicates_collapsed == 1
+
+
+def test_parse_duplicates_collapse_on_slow_path():
+    duplicate = GOOD_ROW.replace("000001", "000007")
+    dat = parse_dat_text("dup.dat", _with_rows([GOOD_ROW, "bad row", duplicate]))
+    assert len(dat.hits) == 1
+    assert dat.report.duplicates_collapsed == 1
+    assert dat.report.reasons() == {datfile.WRONG_COLUMN_COUNT: 1}
+
+
+def test_hit_table_behaves_as_hit_list():
+    table_hits = read_dat(FIRST_ON).hits
+    list_hits = [datfile.parse_row(line)[0] for line in _text().splitlines()[9:]]
+    assert isinstance(table_hits, datfile.HitTable)
+    assert table_hits == list_hits
+    assert table_hits[-1] == list_hits[-1]
+    assert table_hits[1:3] == list_hits[1:3]
+    assert list(table_hits) == list_hits
+    assert table_hits.column("channel_index").tolist() == [hit.channel_index for hit in list_hits]
+
+
+def test_read_dat_list_from_datfile(synthetic_list):
+    from seti_stream.cadence import read_dat_list
+
+    assert datfile.read_dat_list(synthetic_list) == read_dat_list(synthetic_list)

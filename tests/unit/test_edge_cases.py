@@ -1,5 +1,5 @@
 """Unit tests: each file of tests/data/edge_cases used as the first ON scan of the
-synthetic cadence behaves as the last column of edge_cases/README.md says."""
+synthetic cadence behaves as the last column of edge_cases/README.md states."""
 
 import shutil
 

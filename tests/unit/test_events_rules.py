@@ -240,3 +240,16 @@ def test_statuses_limits_built_events():
 def test_event_params_invalid(kwargs, words):
     with pytest.raises(ValueError, match=words):
         EventParams(**kwargs)
+
+
+def test_nearest_tie_independent_of_hit_order():
+    scans = _signal_scans()
+    frequency = _track(-0.5, 2) + 10e-6
+    twins = [Hit(1, -0.4, 30.0, frequency, frequency, 2000, frequency, frequency, 0.0, 0.0, 0, 2),
+             Hit(2, -0.5, 20.0, frequency, frequency, 2000, frequency, frequency, 0.0, 0.0, 0, 2)]
+    chosen = []
+    for hits in (twins, twins[::-1]):
+        scans[2] = Scan(scan_id="twins@1", header=_header(2), hits=hits, scan_index=2, is_on_source=True)
+        chosen.append(evaluate_cadence(scans, 6, closed=True).events[0].members[1])
+    assert chosen[0].hit_id == chosen[1].hit_id
+    assert chosen[0].drift_rate_hz_per_s == -0.5

@@ -1,4 +1,4 @@
-"""Unit tests of the event rules against turboSETI 2.3.2's own answers.
+"""Unit tests of the event rules against turboSETI 2.3.2's own results.
 
 The CSV files under tests/data/*/events/ are find_event_pipeline (turbo_seti 2.3.2)
 outputs for the bundled cadences. At levels 1 and 2 our rows must be turboSETI's

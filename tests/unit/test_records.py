@@ -132,3 +132,24 @@ def test_scan_end_rejects_negative_count():
 def test_encode_record_refuses_nan():
     with pytest.raises(ValueError):
         encode_record(_hit_record(snr=float("nan")))
+
+
+def test_scan_from_records_any_order_same_scan():
+    from seti_stream.records import scan_from_records
+    end = parse_record(encode_record(build_scan_end_record(CONTEXT, DAT.header, hit_count=6)))
+    records = [parse_record(encode_record(build_hit_record(CONTEXT, DAT.header, hit))) for hit in DAT.hits]
+    shuffled = records[::-1] + [records[2]]
+    scan, duplicates = scan_from_records(end, shuffled)
+    assert scan.hits == DAT.hits
+    assert duplicates == 1
+    assert scan.scan_id == DAT.scan_id
+    assert scan.is_on_source is True
+
+
+def test_scan_from_records_rejects_other_scan():
+    from seti_stream.records import scan_from_records
+    end = parse_record(encode_record(build_scan_end_record(CONTEXT, DAT.header, hit_count=1)))
+    other = ScanContext("c", "other@1", 1, False, 6)
+    record = parse_record(encode_record(build_hit_record(other, DAT.header, DAT.hits[0])))
+    with pytest.raises(ValueError, match="hit record of scan other@1"):
+        scan_from_records(end, [record])

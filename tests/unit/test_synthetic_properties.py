@@ -13,7 +13,7 @@ from seti_stream.events import CONFIRMED, EventParams, evaluate_cadence
 from seti_stream.synthetic import ET, PARTIAL_ON, generate_cadence, generate_night
 
 SNR_CUT = 10.0
-PROPERTY_SETTINGS = settings(max_examples=20, deadline=None, derandomize=True)
+PROPERTY_SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, database=None)
 
 cadence_options = st.fixed_dictionaries({
     "seed": st.integers(0, 2**32 - 1),

@@ -2,7 +2,7 @@
 
 A cadence is ``number_in_cadence`` consecutive scans (6 for ABACAD) in order of scan
 start time (MJD); the order of a ``.lst`` file never matters. Each scan is ON or OFF
-the target, either by its position (``on_off_first`` says what the first scan is,
+the target, either by its position (``on_off_first`` is the kind of the first scan,
 then ON and OFF alternate) or, when ``on_source`` names the target, by its source
 name. Source names only validate: all ON scans of a cadence must point at one target.
 A cadence id is the scan id of its first scan.
@@ -14,9 +14,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from seti_stream.datfile import DatFile, read_dat
 from seti_stream.logs import get_logger
-from seti_stream.model import Scan, normalise_source
+from seti_stream.model import Scan, hit_column, normalise_source
 from seti_stream.settings import DEFAULT_NUMBER_IN_CADENCE, Settings
 
 log = get_logger(__name__)
@@ -113,12 +115,15 @@ def _check_same_setup(files: list[DatFile]) -> None:
 
 
 def _channel_zero_frequencies(dat: DatFile) -> dict[int, float]:
-    result: dict[int, float] = {}
-    for hit in dat.hits:
-        if hit.coarse_channel_number not in result:
-            result[hit.coarse_channel_number] = (
-                hit.uncorrected_frequency_mhz - hit.channel_index * dat.header.foff_hz / 1e6)
-    return result
+    """Return, per coarse channel, the frequency of channel 0 derived from its first hit."""
+    if len(dat.hits) == 0:
+        return {}
+    coarse = hit_column(dat.hits, "coarse_channel_number")
+    frequency = hit_column(dat.hits, "uncorrected_frequency_mhz")
+    channel = hit_column(dat.hits, "channel_index")
+    channels, first = np.unique(coarse, return_index=True)
+    zero = frequency[first] - channel[first] * dat.header.foff_hz / 1e6
+    return dict(zip(channels.tolist(), zero.tolist()))
 
 
 def _check_same_band(files: list[DatFile]) -> None:

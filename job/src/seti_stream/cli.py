@@ -20,6 +20,10 @@ from seti_stream.logs import get_logger, setup_logging
 
 COMMAND_MODULES = (
     "seti_stream.cli_events",
+    "seti_stream.cli_produce",
+    "seti_stream.cli_detect",
+    "seti_stream.cli_schema",
+    "seti_stream.cli_anomalies",
 )
 
 EXIT_OK = 0

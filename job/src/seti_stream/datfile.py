@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from seti_stream.logs import get_logger
-from seti_stream.model import Hit, Scan, ScanHeader, normalise_source, scan_id_for
+from seti_stream.model import Hit, HitTable, Scan, ScanHeader, normalise_source, scan_id_for
 from seti_stream.settings import Settings
 
 log = get_logger(__name__)
@@ -83,7 +82,7 @@ class RowRejection:
 
 @dataclass
 class ParseReport:
-    """What the reader did with the rows of one file."""
+    """Account of the rows of one file: read, kept, rejected and collapsed duplicates."""
 
     path: str
     rows_read: int = 0
@@ -111,11 +110,15 @@ class ParseReport:
 
 @dataclass
 class DatFile:
-    """A parsed ``.dat`` file: header, distinct valid hits in file order, report."""
+    """A parsed ``.dat`` file: header, distinct valid hits in file order, report.
+
+    ``hits`` is a :class:`HitTable` for well-formed files and a list otherwise; both
+    are sequences of :class:`Hit`.
+    """
 
     path: str
     header: ScanHeader
-    hits: list[Hit]
+    hits: "list[Hit] | HitTable"
     report: ParseReport
 
     @property
@@ -255,26 +258,21 @@ _FLOAT_COLUMNS = (1, 2, 3, 4, 6, 7, 8, 9)
 _FREQUENCY_COLUMNS = (3, 4)
 
 
-def _fast_rows(lines: list[str]) -> tuple[list[Hit], list[int]] | None:
-    """Parse well-formed rows with numpy; return (hits, indices of rows to re-check).
+def _fast_rows(lines: list[str]):
+    """Parse well-formed rows with numpy; return (table of good rows, indices of rows
+    to re-check one by one).
 
     Returns None when some row does not have 12 numeric tokens, so that the caller
     parses row by row and can name each problem.
     """
-    width = len(DAT_COLUMNS)
-    if any(len(line.split()) != width for line in lines):
+    # numpy's loadtxt rounds like float() and raises ValueError for a token that is
+    # not a number or a row with another number of columns.
+    try:
+        table = np.loadtxt(lines, dtype=np.float64, comments=None, ndmin=2)
+    except ValueError:
         return None
-    # numpy's text parser rounds like float(); it warns (an error here) at a token
-    # that is not a number, and the caller then parses row by row.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            table = np.fromstring("\n".join(lines), dtype=np.float64, sep=" ")
-        except (ValueError, DeprecationWarning):
-            return None
-    if table.size != width * len(lines):
+    if table.shape[1] != len(DAT_COLUMNS):
         return None
-    table = table.reshape(len(lines), width)
 
     good = np.isfinite(table).all(axis=1)
     good &= table[:, 2] > 0.0
@@ -284,14 +282,32 @@ def _fast_rows(lines: list[str]) -> tuple[list[Hit], list[int]] | None:
         good &= table[:, column] == np.floor(table[:, column])
     good &= table[:, 5] >= 0.0
     good &= table[:, 10] >= 0.0
-    recheck = np.flatnonzero(~good).tolist()
+    return table[good], np.flatnonzero(~good).tolist()
 
-    kept = table[good]
-    ints = kept[:, list(sorted(_INT_COLUMNS))].astype(np.int64).tolist()
-    floats = kept[:, list(_FLOAT_COLUMNS)].tolist()
-    hits = [Hit(i[0], f[0], f[1], f[2], f[3], i[1], f[4], f[5], f[6], f[7], i[2], i[3])
-            for i, f in zip(ints, floats)]
-    return hits, recheck
+
+def _distinct_rows(table) -> tuple[HitTable, int]:
+    """Drop rows whose (coarse channel, channel index, drift) appeared earlier."""
+    if table.shape[0] == 0:
+        return HitTable(table), 0
+    drift = table[:, 1] + 0.0  # adding 0.0 turns -0.0 into 0.0, as in hit ids
+    order = np.lexsort((drift, table[:, 5], table[:, 10]))
+    keys = np.stack((table[order, 10], table[order, 5], drift[order]), axis=1)
+    first_of_group = np.ones(len(order), dtype=bool)
+    first_of_group[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    kept = np.sort(order[first_of_group])
+    return HitTable(table[kept]), int(len(order) - len(kept))
+
+
+def _distinct_hits(parsed: list[Hit]) -> tuple[list[Hit], int]:
+    # Float keys: -0.0 equals 0.0, as in the canonical drift text of hit ids.
+    hits: list[Hit] = []
+    seen: set[tuple[int, int, float]] = set()
+    for hit in parsed:
+        key = (hit.coarse_channel_number, hit.channel_index, hit.drift_rate_hz_per_s)
+        if key not in seen:
+            seen.add(key)
+            hits.append(hit)
+    return hits, len(parsed) - len(hits)
 
 
 def parse_dat_text(path: str, text: str, settings: Settings | None = None) -> DatFile:
@@ -306,10 +322,11 @@ def parse_dat_text(path: str, text: str, settings: Settings | None = None) -> Da
     fast = _fast_rows(body) if body and not any(line.lstrip().startswith("#") for line in body) else None
 
     if fast is not None:
-        parsed, recheck = fast
+        table, recheck = fast
         for row in recheck:
             _hit, reason = parse_row(body[row])
             report.rejected.append(RowRejection(numbers[row] + 1, reason[0], reason[1], body[row]))
+        hits, report.duplicates_collapsed = _distinct_rows(table)
     else:
         parsed = []
         for number, line in zip(numbers, body):
@@ -321,17 +338,7 @@ def parse_dat_text(path: str, text: str, settings: Settings | None = None) -> Da
                 report.rejected.append(RowRejection(number + 1, reason[0], reason[1], line))
             else:
                 parsed.append(hit)
-
-    # Float keys: -0.0 equals 0.0, as in the canonical drift text of hit ids.
-    hits: list[Hit] = []
-    seen: set[tuple[int, int, float]] = set()
-    for hit in parsed:
-        key = (hit.coarse_channel_number, hit.channel_index, hit.drift_rate_hz_per_s)
-        if key in seen:
-            report.duplicates_collapsed += 1
-            continue
-        seen.add(key)
-        hits.append(hit)
+        hits, report.duplicates_collapsed = _distinct_hits(parsed)
 
     report.rows_kept = len(hits)
     if report.rejected or report.duplicates_collapsed:
@@ -385,3 +392,13 @@ def format_dat(header: ScanHeader, hits: list[Hit]) -> str:
 def write_dat(path: str | Path, header: ScanHeader, hits: list[Hit]) -> None:
     """Write a ``.dat`` file that turbo_seti 2.3's ``read_dat`` and :func:`read_dat` accept."""
     Path(path).write_text(format_dat(header, hits), encoding="utf-8")
+
+
+def read_dat_list(list_path: str | Path) -> list[Path]:
+    """Return the ``.dat`` paths of a ``.lst`` file (see :func:`seti_stream.cadence.read_dat_list`).
+
+    Kept here too because callers look for list reading beside :func:`read_dat`.
+    """
+    from seti_stream.cadence import read_dat_list as read_list  # cadence imports this module
+
+    return read_list(list_path)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seti_stream.cadence import cadence_layout
-from seti_stream.model import Scan, event_id_for
+from seti_stream.model import Scan, event_id_for, hit_column
 
 CANDIDATE = "candidate"
 VETOED = "vetoed"
@@ -144,17 +144,22 @@ class CadenceResult:
 class _ScanArrays:
     """Numpy columns of one scan and its hits sorted by frequency."""
 
-    __slots__ = ("scan", "frequency", "drift", "snr", "order", "sorted_frequency")
+    __slots__ = ("scan", "frequency", "drift", "snr", "rank")
 
     def __init__(self, scan: Scan):
         hits = scan.hits
         count = len(hits)
         self.scan = scan
-        self.frequency = np.fromiter((hit.uncorrected_frequency_mhz for hit in hits), np.float64, count)
-        self.drift = np.fromiter((hit.drift_rate_hz_per_s for hit in hits), np.float64, count)
-        self.snr = np.fromiter((hit.snr for hit in hits), np.float64, count)
-        self.order = np.argsort(self.frequency, kind="stable")
-        self.sorted_frequency = self.frequency[self.order]
+        self.frequency = hit_column(hits, "uncorrected_frequency_mhz")
+        self.drift = hit_column(hits, "drift_rate_hz_per_s")
+        self.snr = hit_column(hits, "snr")
+        # Rank of each hit by frequency, ties broken by coarse channel, channel index
+        # and drift, so that a nearest-match tie never depends on the order of hits.
+        coarse = hit_column(hits, "coarse_channel_number")
+        channel = hit_column(hits, "channel_index")
+        order = np.lexsort((self.drift, channel, coarse, self.frequency))
+        self.rank = np.empty(count, dtype=np.int64)
+        self.rank[order] = np.arange(count)
 
 
 def _arrays(scan: Scan, cache: dict[int, _ScanArrays]) -> _ScanArrays:
@@ -260,13 +265,13 @@ def evaluate_cadence(scans_by_index: Mapping[int, Scan], number_in_cadence: int,
 
     ``scans_by_index`` maps a scan's position in the time-sorted cadence to the scan;
     only complete scans belong in it. A scan's own ``is_on_source`` decides whether it
-    is ON; positions without a scan yet follow ``on_off_first``. ``closed`` says that
-    no more scans will come (an event without level 3 is then ``unconfirmed``). The
+    is ON; positions without a scan yet follow ``on_off_first``. ``closed`` means that
+    no more scans will come, so an event without level 3 is ``unconfirmed``. The
     cadence id defaults to the scan id of position 0. ``statuses``, when given, limits
-    the events built to those statuses (the batch command asks for confirmed events
+    the events built to those statuses (the batch command requests confirmed events
     only, which saves building thousands of candidates on dense data); the rest of
-    the result does not change. The result depends only on the arguments, so recomputing it on every new scan gives the same answer in any
-    arrival order.
+    the result does not change. The result depends only on the arguments, so
+    recomputing it on every new scan gives the same answer in any arrival order.
     """
     params = params or EventParams()
     cache: dict[int, _ScanArrays] = {}
@@ -310,8 +315,8 @@ def evaluate_cadence(scans_by_index: Mapping[int, Scan], number_in_cadence: int,
         events=events, level2_decided=decided)
 
 
-def _member(scan: Scan, arrays: _ScanArrays, position: int, delta_t_s: float) -> Member:
-    return Member(scan_index=scan.scan_index, scan_id=scan.scan_id, position=position,
+def _member(index: int, scan: Scan, arrays: _ScanArrays, position: int, delta_t_s: float) -> Member:
+    return Member(scan_index=index, scan_id=scan.scan_id, position=position,
                   hit_id=scan.hit_id(position), frequency_mhz=float(arrays.frequency[position]),
                   drift_rate_hz_per_s=float(arrays.drift[position]), snr=float(arrays.snr[position]),
                   delta_t_s=delta_t_s)
@@ -348,7 +353,7 @@ def _seed_events(cadence_id, scans_by_index, arrays, first_level1, level2, on_in
         target = arrays[index]
         delta_t = delta_t_seconds(scans_by_index[index].header.mjd, reference_mjd)
         candidates = level2[index]
-        candidate_order = candidates[np.argsort(target.frequency[candidates], kind="stable")]
+        candidate_order = candidates[np.argsort(target.rank[candidates], kind="stable")]
         candidate_frequency = target.frequency[candidate_order]
         center, low_f, high_f = follow_window(seed_arrays.frequency[seeds], seed_arrays.drift[seeds],
                                               delta_t, header.obs_length_s, header.foff_hz,
@@ -384,11 +389,11 @@ def _seed_events(cadence_id, scans_by_index, arrays, first_level1, level2, on_in
         if statuses is not None and status not in statuses:
             continue
 
-        members = [_member(seed_scan, seed_arrays, position, 0.0)]
+        members = [_member(first_on, seed_scan, seed_arrays, position, 0.0)]
         for index, (positions, delta_t) in matches.items():
             match = int(positions[number])
             if match >= 0:
-                members.append(_member(scans_by_index[index], arrays[index], match, delta_t))
+                members.append(_member(index, scans_by_index[index], arrays[index], match, delta_t))
         seed_hit_id = members[0].hit_id
         events.append(Event(
             event_id=event_id_for(cadence_id, seed_hit_id), cadence_id=cadence_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Number of hex digits kept from the SHA-1 digest in hit and event ids (64 bits).
@@ -56,8 +57,9 @@ def scan_id_for(dat_name: str, mjd: float) -> str:
 def canonical_drift(drift_rate: float) -> str:
     """Return the text form of a drift rate used in hit ids.
 
-    Python's shortest round-trip repr, so ``-0.571438`` parsed from a ``.dat`` file and
-    the same value read back from JSON give the same text; ``-0.0`` becomes ``0.0``.
+    It is Python's shortest round-trip repr, so ``-0.571438`` parsed from a ``.dat``
+    file and the same value read back from JSON give the same text. ``-0.0`` becomes
+    ``0.0``.
     """
     value = float(drift_rate)
     if value == 0.0:
@@ -160,13 +162,15 @@ class Hit:
 class Scan:
     """One scan of a cadence: header, distinct valid hits and where it sits.
 
+    ``hits`` is a list of :class:`Hit` or a :class:`HitTable`.
+
     ``scan_index`` is the position in the time-sorted cadence (0-based) and
-    ``is_on_source`` says whether the telescope pointed at the target.
+    ``is_on_source`` is True when the telescope pointed at the target.
     """
 
     scan_id: str
     header: ScanHeader
-    hits: list[Hit]
+    hits: "list[Hit] | HitTable"
     scan_index: int = 0
     is_on_source: bool = True
     dat_path: str | None = None
@@ -183,3 +187,57 @@ class Scan:
                                 hit.drift_rate_hz_per_s)
             self._hit_ids[position] = cached
         return cached
+
+
+class HitTable(Sequence):
+    """Hits of one scan stored as numpy columns, read-only.
+
+    Behaves as a sequence of :class:`Hit` (built on access), so code that reads
+    ``scan.hits[i]`` works unchanged, while the event rules read whole columns with
+    :meth:`column` and skip creating a Python object per hit. ``table`` has one row
+    per hit and the twelve ``.dat`` columns in file order.
+    """
+
+    __slots__ = ("table",)
+
+    COLUMN_INDEX = {name: index for index, name in enumerate((
+        "top_hit_number", "drift_rate_hz_per_s", "snr", "uncorrected_frequency_mhz",
+        "corrected_frequency_mhz", "channel_index", "freq_start_mhz", "freq_end_mhz",
+        "sefd_jy", "sefd_freq_mhz", "coarse_channel_number", "full_number_of_hits"))}
+    INT_COLUMNS = frozenset(("top_hit_number", "channel_index", "coarse_channel_number", "full_number_of_hits"))
+
+    def __init__(self, table):
+        self.table = table
+
+    def __len__(self) -> int:
+        return int(self.table.shape[0])
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[index] for index in range(*position.indices(len(self)))]
+        row = self.table[position].tolist()
+        return Hit(int(row[0]), row[1], row[2], row[3], row[4], int(row[5]), row[6], row[7],
+                   row[8], row[9], int(row[10]), int(row[11]))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (HitTable, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"HitTable({len(self)} hits)"
+
+    def column(self, name: str):
+        """Return one column as a numpy array (int64 for integer columns)."""
+        values = self.table[:, self.COLUMN_INDEX[name]]
+        return values.astype("int64") if name in self.INT_COLUMNS else values
+
+
+def hit_column(hits, name: str):
+    """Return attribute ``name`` of every hit as a numpy array, from a HitTable or a list."""
+    import numpy as np
+
+    if isinstance(hits, HitTable):
+        return hits.column(name)
+    kind = np.int64 if name in HitTable.INT_COLUMNS else np.float64
+    return np.fromiter((getattr(hit, name) for hit in hits), kind, len(hits))

@@ -9,7 +9,7 @@ Two record types, both flat JSON objects whose field names carry their units:
 ``scan_end``
     sent after a scan's last hit: the same scan and cadence fields, ``hit_count`` (hit
     records sent for the scan) and ``rejected_row_count`` (``.dat`` rows the producer
-    could not parse). It tells the consumer that the scan is complete.
+    could not parse). It marks the scan as complete for the consumer.
 
 The producer builds records with :func:`build_hit_record` and
 :func:`build_scan_end_record`; the consumer validates each payload with
@@ -24,7 +24,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from seti_stream.model import Hit, ScanHeader, hit_id_for
+from seti_stream.model import Hit, Scan, ScanHeader, hit_id_for
 from seti_stream.settings import DEFAULT_MAX_RECORD_BYTES
 
 SCHEMA_VERSION = 1
@@ -76,7 +76,7 @@ SCAN_END_FIELDS = {
 
 
 class RecordError(ValueError):
-    """A Kafka payload that is not a valid record; ``reason`` says why."""
+    """A Kafka payload that is not a valid record, with the ``reason`` it was rejected."""
 
     def __init__(self, reason: str):
         self.reason = reason
@@ -85,7 +85,7 @@ class RecordError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ScanContext:
-    """Where a scan sits in its cadence, as the producer decided it."""
+    """Position of a scan in its cadence, as the producer decided it."""
 
     cadence_id: str
     scan_id: str
@@ -266,3 +266,29 @@ def parse_record(raw: bytes | str, max_bytes: int = DEFAULT_MAX_RECORD_BYTES) ->
     if record_type is None:
         raise RecordError("missing field 'record_type'")
     raise RecordError(f"unknown record_type {record_type!r}: expected 'hit' or 'scan_end'")
+
+
+def scan_from_records(scan_end: ScanEndRecord, hits: list[HitRecord]) -> tuple[Scan, int]:
+    """Return the complete scan that a ``scan_end`` and its hit records describe, and
+    the number of duplicate hit records collapsed.
+
+    Hits are ordered by ``Top_Hit_#`` (then coarse channel, channel index and drift),
+    which is the order of a turboSETI ``.dat`` file. So the stream and the batch
+    command see the same hit positions and list events in the same order, whatever
+    order the records arrived in. Raises ValueError for a hit of another scan.
+    """
+    scan_id = scan_end.context.scan_id
+    distinct: dict[tuple, Hit] = {}
+    duplicates = 0
+    for record in hits:
+        if record.context.scan_id != scan_id:
+            raise ValueError(f"hit record of scan {record.context.scan_id} given for scan {scan_id}")
+        key = record.hit.key()
+        if key in distinct:
+            duplicates += 1
+            continue
+        distinct[key] = record.hit
+    ordered = sorted(distinct.values(), key=lambda hit: (hit.top_hit_number,) + hit.key())
+    scan = Scan(scan_id=scan_id, header=scan_end.header, hits=ordered,
+                scan_index=scan_end.context.scan_index, is_on_source=scan_end.context.is_on_source)
+    return scan, duplicates

@@ -30,7 +30,7 @@ import numpy as np
 
 from seti_stream.cadence import cadence_layout
 from seti_stream.datfile import write_dat
-from seti_stream.model import Hit, Scan, ScanHeader, scan_id_for
+from seti_stream.model import HitTable, Scan, ScanHeader, scan_id_for
 
 ET = "et"
 RFI_DRIFT = "rfi_drift"
@@ -49,8 +49,8 @@ SCAN_SPACING_S = 318.0
 FCH1_MHZ = 8421.386717
 MJD_START = 60000.25
 
-# Half-width of the frequency band kept free of background hits around each injected
-# track; wider than the OFF veto window (1168 Hz) and the level-3 follow window.
+# Half-width of the band kept free of background hits around each injected track. It
+# is wider than the OFF veto window (1168 Hz) and the level-3 follow window (<= 2.2 kHz).
 GUARD_HZ = 20_000.0
 
 
@@ -189,15 +189,19 @@ def _make_hits(band, channels, drift, snr):
     order = np.argsort(channels, kind="stable")
     channels, drift, snr = channels[order], drift[order], snr[order]
     frequency = band.frequency_of(channels)
-    coarse = channels // CHANNELS_PER_COARSE
-    index = channels % CHANNELS_PER_COARSE
-    end = np.round(frequency + drift * OBS_LENGTH_S / 1e6, 6)
     count = len(channels)
-    hits = [Hit(number + 1, float(d), float(s), float(f), float(f), int(i), float(f), float(e),
-                0.0, 0.0, int(c), count)
-            for number, (d, s, f, i, e, c) in enumerate(zip(drift.tolist(), snr.tolist(), frequency.tolist(),
-                                                           index.tolist(), end.tolist(), coarse.tolist()))]
-    return hits, order
+    table = np.zeros((count, 12), dtype=np.float64)
+    table[:, 0] = np.arange(1, count + 1)
+    table[:, 1] = drift
+    table[:, 2] = snr
+    table[:, 3] = frequency
+    table[:, 4] = frequency
+    table[:, 5] = channels % CHANNELS_PER_COARSE
+    table[:, 6] = frequency
+    table[:, 7] = np.round(frequency + drift * OBS_LENGTH_S / 1e6, 6)
+    table[:, 10] = channels // CHANNELS_PER_COARSE
+    table[:, 11] = count
+    return HitTable(table), order
 
 
 def generate_cadence(seed: int, hits_per_scan: int = 100, number_in_cadence: int = 6,
