@@ -36,13 +36,9 @@ fi
 trap '.venv/bin/python -m tests.lab down --quiet || echo "warning: lab teardown failed; run make lab-down" >&2' EXIT
 
 mkdir -p reports
-started=$(date +%s)
+# pytest's summary line (with its duration) stays the last line of the run.
 .venv/bin/pytest "${suites[@]}" \
   -p no:cacheprovider \
   --junitxml=reports/junit.xml \
   --durations=30 \
   "$@"
-status=$?
-elapsed=$(( $(date +%s) - started ))
-echo "pytest took $(( elapsed / 60 )) min $(( elapsed % 60 )) s"
-exit $status
