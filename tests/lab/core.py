@@ -417,7 +417,7 @@ class Lab:
         raise LabError(f"lab launcher {launcher_pid} started no init within {timeout} s")
 
     def _wait_ready(self, host: LabHost, timeout: float = 60) -> None:
-        """Wait until sshd answers and systemd reports the boot finished."""
+        """Wait until sshd accepts logins and systemd reports the boot finished."""
         deadline = time.monotonic() + timeout
         last = ""
         state = self._read_host_state(host.name) or {}

@@ -142,9 +142,10 @@ def test_down_leaves_nothing_behind(tmp_path_factory):
     assert "labd" not in Path("/proc/mounts").read_text()
     assert str(lab.state_dir) not in Path("/proc/mounts").read_text()
     assert not lab.cgroup_dir.exists()
-    assert not (lab.hosts_dir.exists() and any(lab.hosts_dir.iterdir()))
-    for pid in init_pids:
-        assert not Path(f"/proc/{pid}").exists() or Lab._is_zombie(pid)
+    leftover_dirs = list(lab.hosts_dir.iterdir()) if lab.hosts_dir.exists() else []
+    assert leftover_dirs == []
+    alive_inits = [pid for pid in init_pids if Path(f"/proc/{pid}").exists() and not Lab._is_zombie(pid)]
+    assert alive_inits == []
     leftovers = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():

@@ -1,4 +1,4 @@
-"""Verify lab hosts as Molecule sees them: own identity, systemd, sshd, isolation."""
+"""Verify lab hosts as Molecule reaches them: own identity, systemd, sshd, isolation."""
 
 import time
 
