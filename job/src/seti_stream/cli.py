@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "seti_stream.cli_detect",
     "seti_stream.cli_schema",
     "seti_stream.cli_anomalies",
+    "seti_stream.cli_smoke",
 )
 
 EXIT_OK = 0

@@ -10,7 +10,7 @@ is recorded as such, so tests can tell a graceful stop from a killed one.
 Events go to standin-events.log in the state directory.
 
     seti_detector_standin.py [run] [--state-dir DIR] [--unhealthy]
-    seti_detector_standin.py smoke [--fail]
+    seti_detector_standin.py smoke [--fail] [--config FILE]
 """
 
 import argparse
@@ -73,6 +73,7 @@ def main(argv=None):
     parser.add_argument("--state-dir", type=Path, default=Path("/var/lib/seti-stream"))
     parser.add_argument("--unhealthy", action="store_true", help="report an inactive query")
     parser.add_argument("--fail", action="store_true", help="make the smoke check fail")
+    parser.add_argument("--config", help="settings file the deploy passes to smoke (not read)")
     args = parser.parse_args(argv)
     if args.command == "smoke":
         print("smoke check failed" if args.fail else "smoke check passed")

@@ -39,6 +39,41 @@ def build_spark(settings: DetectorSettings):
     return spark
 
 
+def open_processor(settings: DetectorSettings):
+    """Connect to Cassandra and Kafka; return (cluster, BatchProcessor) for the settings."""
+    cluster, session = connect(settings.cassandra_hosts, settings.cassandra_port, settings.keyspace,
+                               username=settings.cassandra_username,
+                               password=settings.cassandra_password)
+    store = Store(session, settings.keyspace, settings.pipeline_version,
+                  settings.consistency, settings.write_concurrency)
+    publisher = AnomalyPublisher(settings.kafka_bootstrap_servers, settings.anomalies_topic,
+                                 settings.pipeline_version)
+    return cluster, BatchProcessor(store, publisher, settings)
+
+
+def start_query(spark, settings: DetectorSettings, processor: BatchProcessor, trigger: dict):
+    """Start the streaming query: Kafka source -> processor, with the line's checkpoint.
+
+    `trigger` holds the keyword arguments of DataStreamWriter.trigger, e.g.
+    ``{"processingTime": "2 seconds"}`` or ``{"availableNow": True}``.
+    """
+    def process_batch(frame, batch_id):
+        batch = [KafkaRecord(row.topic, row.partition, row.offset,
+                             bytes(row.key) if row.key is not None else None,
+                             bytes(row.value) if row.value is not None else None)
+                 for row in frame.collect()]
+        processor.process(batch_id, batch)
+
+    return (
+        read_hits(spark, settings).writeStream
+        .queryName(f"seti-detector-{settings.deployment_line}")
+        .foreachBatch(process_batch)
+        .option("checkpointLocation", settings.checkpoint_dir)
+        .trigger(**trigger)
+        .start()
+    )
+
+
 def run(settings: DetectorSettings, exit_after_s: float | None = None) -> int:
     """Run the detector until the stop marker appears, `exit_after_s` passes or the query fails."""
     log.info("detector starting: pipeline_version %s, deployment line %s, checkpoint %s, "
@@ -50,35 +85,14 @@ def run(settings: DetectorSettings, exit_after_s: float | None = None) -> int:
         log.info("removing a stop marker left from before the start: %s", settings.stop_marker)
         control.clear_stop_marker(settings.stop_marker)
 
-    cluster, session = connect(settings.cassandra_hosts, settings.cassandra_port, settings.keyspace,
-                               username=settings.cassandra_username,
-                               password=settings.cassandra_password)
-    store = Store(session, settings.keyspace, settings.pipeline_version,
-                  settings.consistency, settings.write_concurrency)
-    publisher = AnomalyPublisher(settings.kafka_bootstrap_servers, settings.anomalies_topic,
-                                 settings.pipeline_version)
-    processor = BatchProcessor(store, publisher, settings)
+    cluster, processor = open_processor(settings)
     processor.load_open_cadences()
 
     spark = build_spark(settings)
     spark.streams.addListener(control.progress_listener(settings.status_file,
                                                         settings.pipeline_version))
-
-    def process_batch(frame, batch_id):
-        batch = [KafkaRecord(row.topic, row.partition, row.offset,
-                             bytes(row.key) if row.key is not None else None,
-                             bytes(row.value) if row.value is not None else None)
-                 for row in frame.collect()]
-        processor.process(batch_id, batch)
-
-    query = (
-        read_hits(spark, settings).writeStream
-        .queryName(f"seti-detector-{settings.deployment_line}")
-        .foreachBatch(process_batch)
-        .option("checkpointLocation", settings.checkpoint_dir)
-        .trigger(processingTime=f"{settings.trigger_interval_s} seconds")
-        .start()
-    )
+    query = start_query(spark, settings, processor,
+                        {"processingTime": f"{settings.trigger_interval_s} seconds"})
     timer = control.IdleCadenceTimer(processor.close_idle_cadences,
                                      settings.timeout_check_interval_s)
     timer.start()
@@ -87,7 +101,7 @@ def run(settings: DetectorSettings, exit_after_s: float | None = None) -> int:
         return _supervise(query, processor, settings, exit_after_s)
     finally:
         timer.stop()
-        publisher.close()
+        processor.publisher.close()
         cluster.shutdown()
         spark.stop()
 
