@@ -89,11 +89,20 @@ class Delivery:
         self.commits: dict[str, str] = {}
         self.timings: dict[str, float] = {}
 
-    def deploy(self, ref: str, *extra_vars):
-        """The CD stage's command, with the workspace as the control node's checkout."""
+    def deploy(self, ref: str, *extra_vars, source: Path | None = None):
+        """The CD stage's command, with a workspace as the control node's checkout."""
         return playbook("deploy.yml", f"detector_ref={ref}",
-                        f"detector_source_repo={self.workspace}",
+                        f"detector_source_repo={source or self.workspace}",
                         f"detector_build_dir={self.builds}", HEALTH_TIMEOUT, *extra_vars)
+
+    def cd_checkout(self) -> tuple[Path, str]:
+        """Check out master as the CD job does; return (its workspace, the commit to deploy)."""
+        checkout = self.root / "cd-workspace"
+        if checkout.exists():
+            git(checkout, "pull", "--quiet", "--ff-only")
+        else:
+            git(self.root, "clone", "--quiet", "--branch", "master", str(self.remote), str(checkout))
+        return checkout, git(checkout, "rev-parse", "HEAD")
 
     def unit_tests(self):
         """The CI unit test stage (the workspace's own package on the path, as its venv has)."""
@@ -180,7 +189,10 @@ def test_replay_keeps_both_versions(delivery, stack, cassandra_session):
     assert_ok(delivery.promote(fix), "promote.yml")
     assert git(delivery.remote, "rev-parse", "master") == fix
     before = unit_times(stack)
-    assert_ok(delivery.deploy("master", "replay=true", "truncate=false"), "deploy.yml replay=true")
+    checkout, deployed = delivery.cd_checkout()
+    assert deployed == fix
+    assert_ok(delivery.deploy(deployed, "replay=true", "truncate=false", source=checkout),
+              "deploy.yml replay=true")
     after = unit_times(stack)
 
     assert stack.pipeline_version() == fix
@@ -234,7 +246,29 @@ def test_smoke_rows_stay_out_of_production(delivery, cassandra_session):
         assert smoke, f"the smoke check left no row of {cadence_id} in {options.keyspace}"
 
 
-def test_failed_smoke_keeps_running_version(delivery, stack):
+def send_and_wait(stack, session, dat_list: Path, version: str) -> None:
+    """Send a list's cadence and wait until `version` has stored it complete with every hit."""
+    from seti_stream.cadence import group_cadences
+    from seti_stream.datfile import read_dat, read_dat_list
+
+    files = [read_dat(path) for path in read_dat_list(str(dat_list))]
+    cadence = group_cadences(files, 6, "ON", None, require_whole=False)[0]
+    subprocess.run([*SETI_STREAM, "produce", "--bootstrap-servers", stack.bootstrap_servers,
+                    "--dat-list", str(dat_list)], env=SETI_STREAM_ENV, check=True, timeout=300)
+    wait_for(lambda: cadence_complete(session, cadence.cadence_id, version), 600,
+             what=f"{dat_list.name} complete under {version}")
+    stored = hits_by_version(session, [scan.scan_id for scan in cadence.scans]).get(version, {})
+    assert len(stored) == sum(len(scan.hits) for scan in cadence.scans)
+
+
+def synthetic_list(directory: Path, seed: int) -> Path:
+    """Write a seeded synthetic cadence as .dat files and return its list."""
+    from seti_stream.synthetic import generate_cadence
+
+    return generate_cadence(seed, hits_per_scan=40, name_prefix=f"delivery_s{seed}").write(directory)
+
+
+def test_failed_smoke_keeps_running_version(delivery, stack, cassandra_session, tmp_path):
     running = stack.pipeline_version()
     pid = stack.detector_main_pid()
     broken = commit_change(delivery.workspace, EVALUATE, GOOD_MEMBERS, BAD_MEMBERS,
@@ -244,22 +278,31 @@ def test_failed_smoke_keeps_running_version(delivery, stack):
 
     assert completed.returncode != 0
     assert f"Smoke check of {broken} failed" in completed.output
-    assert "missing from the smoke anomalies" in completed.output or "the stream gives" in completed.output
+    assert "the stream gives" in completed.output
     assert stack.pipeline_version() == running
     assert stack.detector_main_pid() == pid
+    # The running version still writes.
+    send_and_wait(stack, cassandra_session, synthetic_list(tmp_path, 8101), running)
     commit_change(delivery.workspace, EVALUATE, BAD_MEMBERS, GOOD_MEMBERS, "Keep every member")
 
 
-def test_failed_start_rolls_back(delivery, stack):
+def test_failed_start_after_truncate_rolls_back(delivery, stack, cassandra_session, tmp_path):
     running = stack.pipeline_version()
     broken = commit_change(delivery.workspace, CLI_DETECT, DETECT_RUN, DETECT_BROKEN,
                            "Break the detector's start")
 
-    completed = delivery.deploy(broken)
+    completed = delivery.deploy(broken, "truncate=true")
 
     assert completed.returncode != 0
-    assert "roll" in completed.output.lower()
+    assert f"Rolled back to {running}" in completed.output
     assert stack.pipeline_version() == running
     wait_for(lambda: stack.detector_status().get("query_active") is True
              and stack.detector_status().get("pipeline_version") == running,
              300, what=f"{running} active again after the rollback")
+    # The truncate emptied the tables, so the old version replays every hit from the topic.
+    wait_for(lambda: cadence_complete(cassandra_session, delivery.cadence_id, running), 600,
+             what="the synthetic cadence replayed by the restored version")
+    rows = hits_by_version(cassandra_session, delivery.scan_ids)
+    assert set(rows) == {running}
+    assert len(rows[running]) == delivery.hit_count
+    send_and_wait(stack, cassandra_session, synthetic_list(tmp_path, 8102), running)
