@@ -15,8 +15,8 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 help:
 	@echo "make demo       bring up the lab stack, replay the bundled SETI data, print the anomalies"
-	@echo "make test       what CI runs: unit tests, then the lab, Fabric and Molecule default tests"
-	@echo "make test-stack the service roles' Molecule scenarios and the detector's stack tests"
+	@echo "make test       what CI runs: unit tests, then the lab, Fabric and every Molecule scenario"
+	@echo "make test-stack the detector's integration and delivery tests on the converged stack"
 	@echo "make lab-up     start the lab hosts (LAB_SET=default|cluster)"
 	@echo "make lab-down   remove every lab host, link, mount and cgroup"
 
