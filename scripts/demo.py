@@ -97,7 +97,6 @@ def main() -> int:
     plot.parent.mkdir(exist_ok=True)
     subprocess.run([seti_stream, "anomalies", "--cassandra", cassandra, "--level", "3",
                     "--format", "table", "--plot", str(plot)], check=True)
-    print(f"\nplot: {plot}")
     return 0
 
 

@@ -42,8 +42,10 @@ CLI_DETECT = "job/src/seti_stream/cli_detect.py"
 DETECT_RUN = "    settings = load_settings(args.config, pipeline_version=args.pipeline_version)\n"
 DETECT_BROKEN = DETECT_RUN + '    raise RuntimeError("the detector cannot start")\n'
 
-# Columns that differ between two versions' rows of the same hit by design.
-VERSION_COLUMNS = {"pipeline_version", "ingested_at"}
+# Columns that differ between two versions' rows of the same hit by design. A
+# replaying version also sees copies of a record sent before the older version's
+# checkpoint began, so kafka_offsets (where the hit arrived) may list more offsets.
+VERSION_COLUMNS = {"pipeline_version", "ingested_at", "kafka_offsets"}
 DEPLOY_TIMEOUT_S = 1800
 # A version that starts reports progress within a minute here; the rollback
 # case waits this long before it gives up on the broken version.
