@@ -4,8 +4,9 @@
 # then the tests that need lab hosts. The lab is torn down on exit, also when a
 # test fails or the run is interrupted.
 #
-# `make test` (what CI runs): unit tests, the lab itself, Fabric over lab
-# hosts, and the Molecule scenarios of every role: default, kafka,
+# `make test` (what CI runs): unit tests, the delivery playbooks and the
+# Jenkinsfiles' Groovy syntax check (no lab needed), the lab itself, Fabric over
+# lab hosts, and the Molecule scenarios of every role: default, kafka,
 # kafka-cluster, cassandra, cassandra-cluster and spark.
 # `make test-stack`: the detector's integration tests and the delivery loop
 # end to end on the stack converged by site.yml, and the deploy lifecycle on a
@@ -16,6 +17,9 @@
 # budget of a CI run (bench/RESULTS.md).
 suites=(
   tests/unit
+  tests/integration/test_jenkinsfile_syntax.py
+  tests/integration/test_promote_playbook.py
+  tests/integration/test_unit_tests_playbook.py
   tests/lab_tests/test_lab.py
   tests/lab_tests/test_fabfile.py
   tests/molecule/test_default_scenario.py
@@ -26,7 +30,8 @@ suites=(
 if [ "${1:-}" = "--stack" ]; then
   shift
   suites=(
-    tests/integration
+    tests/integration/test_delivery_e2e.py
+    tests/integration/test_detector_stack.py
     tests/lab_tests/test_detector_lifecycle.py
   )
 fi
