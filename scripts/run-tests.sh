@@ -12,8 +12,8 @@
 # end to end on the stack converged by site.yml, and the deploy lifecycle on a
 # lab host.
 # NOTE: the --stack suites are not in CI because of time. Measured on this
-# 2-core machine, the Molecule scenarios take about 40 minutes and the stack
-# suites about 40 more (site.yml, five deploys), which would pass the 60-minute
+# 2-core machine, a whole CI run takes about 33 minutes and the stack suites
+# about 40 more (site.yml, five deploys), which would pass the 60-minute
 # budget of a CI run (bench/RESULTS.md).
 suites=(
   tests/unit
