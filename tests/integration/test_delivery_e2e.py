@@ -43,7 +43,7 @@ DETECT_RUN = "    settings = load_settings(args.config, pipeline_version=args.pi
 DETECT_BROKEN = DETECT_RUN + '    raise RuntimeError("the detector cannot start")\n'
 
 # Columns that differ between two versions' rows of the same hit by design. A
-# replaying version also sees copies of a record sent before the older version's
+# replaying version also reads copies of a record sent before the older version's
 # checkpoint began, so kafka_offsets (where the hit arrived) may list more offsets.
 VERSION_COLUMNS = {"pipeline_version", "ingested_at", "kafka_offsets"}
 DEPLOY_TIMEOUT_S = 1800

@@ -140,3 +140,17 @@ def test_cli_smoke_names_unreadable_config(tmp_path, capsys):
 
     assert code == 2
     assert str(missing) in capsys.readouterr().err
+
+
+def test_cli_smoke_names_unreachable_hosts(tmp_path, capsys):
+    # Nothing listens on port 1 of loopback, so the connection is refused at once.
+    config = tmp_path / "detector.toml"
+    config.write_text('kafka_bootstrap_servers = "127.0.0.1:1"\n'
+                      'cassandra_hosts = ["127.0.0.1"]\ncassandra_port = 1\n')
+
+    code = main(["smoke", "--config", str(config), "--work-dir", str(tmp_path)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Kafka 127.0.0.1:1" in err
+    assert "Cassandra 127.0.0.1" in err

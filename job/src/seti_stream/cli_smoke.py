@@ -63,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = run_smoke(production, options)
-    except RuntimeError as exc:
-        print(f"smoke check of {production.pipeline_version} failed: {exc}", file=sys.stderr)
+    except Exception as exc:  # Kafka, Cassandra and Spark errors alike end the check.
+        print(f"smoke check of {production.pipeline_version} failed: {exc} (Kafka "
+              f"{production.kafka_bootstrap_servers}, Cassandra {','.join(production.cassandra_hosts)}); "
+              "check that both are reachable from this host", file=sys.stderr)
         return 1
     if not result.passed:
         print(f"smoke check of {production.pipeline_version} failed: "

@@ -54,7 +54,7 @@ def open_processor(settings: DetectorSettings):
 def start_query(spark, settings: DetectorSettings, processor: BatchProcessor, trigger: dict):
     """Start the streaming query: Kafka source -> processor, with the line's checkpoint.
 
-    `trigger` holds the keyword arguments of DataStreamWriter.trigger, e.g.
+    `trigger` contains the keyword arguments of DataStreamWriter.trigger, e.g.
     ``{"processingTime": "2 seconds"}`` or ``{"availableNow": True}``.
     """
     def process_batch(frame, batch_id):

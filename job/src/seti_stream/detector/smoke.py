@@ -1,8 +1,8 @@
 """The smoke check of a detector version (`seti-stream smoke`).
 
 Before a deploy switches to a new version, the version runs its own streaming
-code on a seeded synthetic night: the records go to a smoke topic, the query
-runs in Spark local mode until it has read them (trigger availableNow), and the
+code on a seeded synthetic night. The records go to a smoke topic, and the query
+runs in Spark local mode until it has read them (trigger availableNow). Its
 rows go to a smoke keyspace. The check passes when the level-3 anomalies in the
 smoke keyspace equal the same version's batch event finder (`events`) on the
 same cadences. The settings are the deployed ones with the topics, keyspace,
@@ -35,7 +35,7 @@ CONFIRMED = "confirmed"
 
 @dataclass(frozen=True)
 class SmokeOptions:
-    """What the smoke check sends and where it writes."""
+    """Input and destinations of the smoke check."""
 
     seed: int = 1977
     cadences: int = 2
